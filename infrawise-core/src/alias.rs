@@ -1,0 +1,223 @@
+//! Node identity: ids and aliases.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::{Error, NodeKind};
+
+/// The stable id of a node, e.g. `terraform:aws_sqs_queue.orders`.
+///
+/// Ids are chosen by the parser that first produced the node; when nodes
+/// merge, the merged node keeps the smallest id so the result does not
+/// depend on the order inputs were read in.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeId(pub String);
+
+impl NodeId {
+    /// Makes an id from text.
+    pub fn new(id: impl Into<String>) -> Self {
+        NodeId(id.into())
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+string_enum! {
+    /// What sort of name an alias is; this decides how far it reaches.
+    pub enum AliasKind {
+        /// An Amazon Resource Name: global, needs no scope.
+        Arn => "arn",
+        /// A URL (an SQS queue URL, an API endpoint): global.
+        Url => "url",
+        /// A Terraform address (`module.a.aws_sqs_queue.q`), scoped by root module.
+        Address => "address",
+        /// A physical name (queue name, table name), scoped by node kind.
+        Name => "name",
+        /// A provider-assigned id (`sg-0abc`, `i-0123`), scoped by node kind.
+        Id => "id",
+        /// A CloudFormation logical id, scoped by stack.
+        LogicalId => "logical_id",
+        /// A CDK construct path (`MyStack/Orders/Queue`), global within an app.
+        ConstructPath => "construct_path",
+    }
+}
+
+/// Another name for a node. Two nodes whose aliases are equal (same kind,
+/// same scope, same value) are one real thing and merge.
+///
+/// Aliases print and parse as `kind[scope]:value` (or `kind:value` without
+/// a scope); an ARN prints as itself.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Alias {
+    /// What sort of name this is.
+    pub kind: AliasKind,
+    /// Where the name is unique: a node kind for names, a stack for logical
+    /// ids; `None` for global names.
+    pub scope: Option<String>,
+    /// The name itself.
+    pub value: String,
+}
+
+impl Alias {
+    /// An alias of `kind` with an optional scope. A `]` in the scope
+    /// would make the printed form ambiguous, so it is replaced by `)`.
+    pub fn new(kind: AliasKind, scope: Option<&str>, value: impl Into<String>) -> Self {
+        Alias {
+            kind,
+            scope: scope.map(|s| s.replace(']', ")")),
+            value: value.into(),
+        }
+    }
+
+    /// An ARN: global.
+    pub fn arn(value: impl Into<String>) -> Self {
+        Alias::new(AliasKind::Arn, None, value)
+    }
+
+    /// A URL: global.
+    pub fn url(value: impl Into<String>) -> Self {
+        Alias::new(AliasKind::Url, None, value)
+    }
+
+    /// A physical name, unique only among nodes of the same kind.
+    pub fn name(kind: NodeKind, value: impl Into<String>) -> Self {
+        Alias::new(AliasKind::Name, Some(kind.as_str()), value)
+    }
+
+    /// A provider-assigned id, unique only among nodes of the same kind.
+    pub fn id(kind: NodeKind, value: impl Into<String>) -> Self {
+        Alias::new(AliasKind::Id, Some(kind.as_str()), value)
+    }
+
+    /// A Terraform address within the root module named by `scope`.
+    pub fn address(scope: Option<&str>, value: impl Into<String>) -> Self {
+        Alias::new(AliasKind::Address, scope, value)
+    }
+
+    /// A CloudFormation logical id within `stack`.
+    pub fn logical_id(stack: &str, value: impl Into<String>) -> Self {
+        Alias::new(AliasKind::LogicalId, Some(stack), value)
+    }
+
+    /// A CDK construct path.
+    pub fn construct_path(value: impl Into<String>) -> Self {
+        Alias::new(AliasKind::ConstructPath, None, value)
+    }
+
+    /// The node kind a scoped name or id implies, if any.
+    pub fn implied_node_kind(&self) -> Option<NodeKind> {
+        match self.kind {
+            AliasKind::Name | AliasKind::Id => self.scope.as_deref()?.parse().ok(),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Alias {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.kind, &self.scope) {
+            (AliasKind::Arn, None) if self.value.starts_with("arn:") => f.write_str(&self.value),
+            (kind, Some(scope)) => write!(f, "{kind}[{scope}]:{}", self.value),
+            (kind, None) => write!(f, "{kind}:{}", self.value),
+        }
+    }
+}
+
+impl FromStr for Alias {
+    type Err = Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.starts_with("arn:") {
+            return Ok(Alias::arn(s));
+        }
+        let invalid = || Error::InvalidAlias(s.to_owned());
+        let head_end = s.find([':', '[']).ok_or_else(invalid)?;
+        let kind: AliasKind = s[..head_end].parse().map_err(|_| invalid())?;
+        let rest = &s[head_end..];
+        if let Some(scoped) = rest.strip_prefix('[') {
+            let close = scoped.find("]:").ok_or_else(invalid)?;
+            Ok(Alias::new(
+                kind,
+                Some(&scoped[..close]),
+                &scoped[close + 2..],
+            ))
+        } else {
+            Ok(Alias::new(kind, None, &rest[1..]))
+        }
+    }
+}
+
+impl Serialize for Alias {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Alias {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Alias, AliasKind};
+    use crate::NodeKind;
+
+    #[test]
+    fn aliases_round_trip_through_text() {
+        let aliases = [
+            Alias::arn("arn:aws:sqs:eu-west-1:123456789012:orders"),
+            Alias::url("https://sqs.eu-west-1.amazonaws.com/123456789012/orders"),
+            Alias::name(NodeKind::Queue, "orders:with:colons"),
+            Alias::address(None, "module.a.aws_sqs_queue.q[\"x\"]"),
+            Alias::address(Some("infra/prod"), "aws_sqs_queue.q"),
+            Alias::logical_id("stack]odd", "OrdersQueue"),
+        ];
+        for alias in aliases {
+            let text = alias.to_string();
+            let back: Alias = text.parse().unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(back, alias, "{text}");
+        }
+        assert_eq!(
+            Alias::name(NodeKind::Queue, "orders").to_string(),
+            "name[queue]:orders"
+        );
+    }
+
+    #[test]
+    fn a_queue_and_a_table_of_the_same_name_differ() {
+        assert_ne!(
+            Alias::name(NodeKind::Queue, "orders"),
+            Alias::name(NodeKind::Table, "orders")
+        );
+        assert_eq!(
+            Alias::name(NodeKind::Table, "orders").implied_node_kind(),
+            Some(NodeKind::Table)
+        );
+    }
+
+    #[test]
+    fn malformed_aliases_are_errors() {
+        for bad in ["", "orders", "bogus:x", "name[queue:x", "name"] {
+            assert!(bad.parse::<Alias>().is_err(), "{bad:?}");
+        }
+        assert_eq!(
+            "name[queue]:".parse::<Alias>().map(|a| a.kind).ok(),
+            Some(AliasKind::Name)
+        );
+    }
+}
