@@ -48,6 +48,7 @@ mod evidence;
 mod fragment;
 mod kind;
 mod origin;
+mod render;
 mod time;
 
 pub use alias::{Alias, AliasKind, NodeId};

@@ -1,0 +1,1 @@
+//! The `cdk` parser; see ARCHITECTURE.md.

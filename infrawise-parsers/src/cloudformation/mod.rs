@@ -1,0 +1,1 @@
+//! The `cloudformation` parser; see ARCHITECTURE.md.

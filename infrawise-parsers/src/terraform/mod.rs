@@ -1,0 +1,1 @@
+//! The `terraform` parser; see ARCHITECTURE.md.

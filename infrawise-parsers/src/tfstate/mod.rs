@@ -1,0 +1,1 @@
+//! The `tfstate` parser; see ARCHITECTURE.md.
