@@ -139,3 +139,32 @@ string_enum! {
         Other => "other",
     }
 }
+
+impl NodeKind {
+    /// Whether nodes of this kind are things a deployment creates and a
+    /// runtime snapshot can see (a queue, a role), as opposed to
+    /// declarations that only exist in source (a variable, an output, a
+    /// module call, a code symbol). Staleness and drift only judge the former.
+    pub const fn is_deployable(self) -> bool {
+        !matches!(
+            self,
+            NodeKind::Variable
+                | NodeKind::Output
+                | NodeKind::Local
+                | NodeKind::Provider
+                | NodeKind::Module
+                | NodeKind::ExternalModule
+                | NodeKind::CodeModule
+                | NodeKind::CodeSymbol
+                | NodeKind::EnvVar
+                | NodeKind::ExternalPackage
+                | NodeKind::Column
+        )
+    }
+
+    /// Whether this kind says little (a generic resource or other), so that
+    /// a more specific kind from another source should win when nodes merge.
+    pub const fn is_generic(self) -> bool {
+        matches!(self, NodeKind::Resource | NodeKind::Other)
+    }
+}

@@ -1,0 +1,385 @@
+//! Building a graph from fragments: identity resolution and merging.
+//!
+//! Decision: merge in one batch at `build()` time, not incrementally.
+//! Rationale: the result must not depend on the order fragments arrive in,
+//! and a batch union-find over ids and aliases, followed by merging each
+//! component with commutative rules (set union, sorted evidence, fixed
+//! tie-breaks), gives that by construction. Trade-off: adding one fragment
+//! to a built graph means rebuilding it.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use infrawise_core::{
+    Alias, AliasKind, AttributeValue, Diagnostic, EdgeKind, Evidence, Fragment, Node, NodeId,
+    NodeKind, NodeRef, Origin, Source, normalize_evidence,
+};
+use petgraph::graph::{DiGraph, NodeIndex};
+
+use crate::graph::{Graph, GraphEdge, GraphNode};
+
+/// Collects fragments and merges them into a [`Graph`].
+///
+/// ```
+/// use infrawise_core::{Alias, Evidence, Fragment, Node, NodeKind};
+/// use infrawise_graph::GraphBuilder;
+///
+/// let declared = Node::new("tf:aws_sqs_queue.orders", NodeKind::Queue, "orders")
+///     .with_alias(Alias::name(NodeKind::Queue, "orders-queue"))
+///     .with_evidence(Evidence::declared("terraform", "resource").at("main.tf", Some(1)));
+/// let observed = Node::new("state:orders", NodeKind::Queue, "orders-queue")
+///     .with_alias(Alias::name(NodeKind::Queue, "orders-queue"))
+///     .with_evidence(Evidence::observed("tfstate", "instance", None));
+///
+/// let mut builder = GraphBuilder::new();
+/// builder.add(Fragment { nodes: vec![declared], ..Fragment::new() });
+/// builder.add(Fragment { nodes: vec![observed], ..Fragment::new() });
+/// let graph = builder.build();
+/// assert_eq!(graph.node_count(), 1);
+/// assert_eq!(graph.lookup("orders-queue").map(|id| id.as_str()).ok(), Some("state:orders"));
+/// ```
+#[derive(Debug, Default)]
+pub struct GraphBuilder {
+    fragments: Vec<Fragment>,
+}
+
+impl GraphBuilder {
+    /// An empty builder.
+    pub fn new() -> Self {
+        GraphBuilder::default()
+    }
+
+    /// Adds a fragment.
+    pub fn add(&mut self, fragment: Fragment) -> &mut Self {
+        self.fragments.push(fragment);
+        self
+    }
+
+    /// Merges everything added into a graph.
+    pub fn build(self) -> Graph {
+        merge(self.fragments, &HashSet::new())
+    }
+}
+
+impl FromIterator<Fragment> for GraphBuilder {
+    fn from_iter<I: IntoIterator<Item = Fragment>>(iter: I) -> Self {
+        GraphBuilder {
+            fragments: iter.into_iter().collect(),
+        }
+    }
+}
+
+/// A union-find over node contributions.
+struct DisjointSets {
+    parent: Vec<u32>,
+}
+
+impl DisjointSets {
+    fn new(n: usize) -> Self {
+        DisjointSets {
+            parent: (0..n as u32).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            let grandparent = self.parent[self.parent[x as usize] as usize];
+            self.parent[x as usize] = grandparent;
+            x = grandparent;
+        }
+        x
+    }
+
+    fn union(&mut self, a: u32, b: u32) {
+        let (a, b) = (self.find(a), self.find(b));
+        // Linking the larger root under the smaller keeps the result
+        // independent of the order unions happen in.
+        match a.cmp(&b) {
+            std::cmp::Ordering::Less => self.parent[b as usize] = a,
+            std::cmp::Ordering::Greater => self.parent[a as usize] = b,
+            std::cmp::Ordering::Equal => {}
+        }
+    }
+}
+
+/// How a node reference that names nothing known is turned into a
+/// placeholder contribution.
+fn placeholder_for(node_ref: &NodeRef) -> Node {
+    match node_ref {
+        NodeRef::Id(id) => Node::new(id.as_str(), NodeKind::Other, id.as_str()),
+        NodeRef::Alias(alias) => {
+            let kind = alias.implied_node_kind().unwrap_or(NodeKind::Other);
+            let mut node = Node::new(format!("unresolved:{alias}"), kind, alias.value.clone());
+            node.aliases.insert(alias.clone());
+            node
+        }
+    }
+}
+
+/// The rank used to pick which contribution names the merged node: a
+/// specific kind beats a generic one, a real node beats a placeholder,
+/// declared beats inferred beats observed, then the smallest id.
+fn representative_key(node: &Node, placeholder: bool) -> impl Ord + '_ {
+    let best_origin = node
+        .evidence
+        .iter()
+        .map(|e| e.origin)
+        .min()
+        .unwrap_or(Origin::Observed);
+    (
+        node.kind.is_generic(),
+        placeholder,
+        best_origin,
+        &node.id,
+        node.kind,
+        &node.name,
+        &node.raw_type,
+        &node.scope,
+    )
+}
+
+/// Merges fragments. `placeholders` marks, by id, nodes that must be
+/// treated as unresolved placeholders (used when loading a saved graph).
+pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) -> Graph {
+    let mut nodes: Vec<Node> = Vec::new();
+    let mut is_placeholder: Vec<bool> = Vec::new();
+    let mut edges = Vec::new();
+    let mut sources: BTreeSet<Source> = BTreeSet::new();
+    let mut diagnostics: BTreeSet<Diagnostic> = BTreeSet::new();
+    for fragment in fragments {
+        for node in fragment.nodes {
+            is_placeholder.push(placeholders.contains(&node.id));
+            nodes.push(node);
+        }
+        edges.extend(fragment.edges);
+        sources.extend(fragment.sources);
+        diagnostics.extend(fragment.diagnostics);
+    }
+
+    // Index every id and alias to the first contribution naming it; later
+    // contributions naming the same thing are unioned with it.
+    let mut by_id: HashMap<NodeId, u32> = HashMap::with_capacity(nodes.len());
+    let mut by_alias: HashMap<Alias, u32> = HashMap::new();
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut register = |index: u32,
+                        node: &Node,
+                        by_id: &mut HashMap<NodeId, u32>,
+                        by_alias: &mut HashMap<Alias, u32>| {
+        if let Some(&other) = by_id.get(&node.id) {
+            pairs.push((index, other));
+        } else {
+            by_id.insert(node.id.clone(), index);
+        }
+        for alias in &node.aliases {
+            if let Some(&other) = by_alias.get(alias) {
+                pairs.push((index, other));
+            } else {
+                by_alias.insert(alias.clone(), index);
+            }
+        }
+    };
+    for (index, node) in nodes.iter().enumerate() {
+        register(index as u32, node, &mut by_id, &mut by_alias);
+    }
+
+    // Edge ends that name nothing known become placeholder contributions,
+    // one per distinct reference.
+    let mut resolved_ends: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
+    let resolve = |node_ref: &NodeRef,
+                   nodes: &mut Vec<Node>,
+                   is_placeholder: &mut Vec<bool>,
+                   by_id: &mut HashMap<NodeId, u32>,
+                   by_alias: &mut HashMap<Alias, u32>|
+     -> u32 {
+        let found = match node_ref {
+            NodeRef::Id(id) => by_id.get(id).copied(),
+            NodeRef::Alias(alias) => by_alias.get(alias).copied(),
+        };
+        found.unwrap_or_else(|| {
+            let node = placeholder_for(node_ref);
+            let index = nodes.len() as u32;
+            by_id.entry(node.id.clone()).or_insert(index);
+            for alias in &node.aliases {
+                by_alias.entry(alias.clone()).or_insert(index);
+            }
+            nodes.push(node);
+            is_placeholder.push(true);
+            index
+        })
+    };
+    for edge in &edges {
+        let from = resolve(
+            &edge.from,
+            &mut nodes,
+            &mut is_placeholder,
+            &mut by_id,
+            &mut by_alias,
+        );
+        let to = resolve(
+            &edge.to,
+            &mut nodes,
+            &mut is_placeholder,
+            &mut by_id,
+            &mut by_alias,
+        );
+        resolved_ends.push((from, to));
+    }
+
+    let mut sets = DisjointSets::new(nodes.len());
+    for (a, b) in pairs {
+        sets.union(a, b);
+    }
+
+    // Group contributions by component, then merge each component.
+    let mut components: HashMap<u32, Vec<u32>> = HashMap::new();
+    for index in 0..nodes.len() as u32 {
+        components.entry(sets.find(index)).or_default().push(index);
+    }
+    let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+    let mut merged: Vec<(GraphNode, u32)> = components
+        .into_values()
+        .map(|members| {
+            let contributions: Vec<(Node, bool)> = members
+                .iter()
+                .filter_map(|&m| {
+                    slots[m as usize]
+                        .take()
+                        .map(|node| (node, is_placeholder[m as usize]))
+                })
+                .collect();
+            (merge_component(contributions), members[0])
+        })
+        .collect();
+    merged.sort_by(|a, b| a.0.node.id.cmp(&b.0.node.id));
+
+    let mut inner: DiGraph<GraphNode, GraphEdge, u32> =
+        DiGraph::with_capacity(merged.len(), edges.len());
+    let mut root_to_index: HashMap<u32, NodeIndex<u32>> = HashMap::with_capacity(merged.len());
+    for (node, member) in merged {
+        let index = inner.add_node(node);
+        root_to_index.insert(sets.find(member), index);
+    }
+
+    let mut grouped: BTreeMap<(NodeIndex<u32>, NodeIndex<u32>, EdgeKind), Vec<Evidence>> =
+        BTreeMap::new();
+    for (edge, (from, to)) in edges.into_iter().zip(resolved_ends) {
+        let (Some(&from), Some(&to)) = (
+            root_to_index.get(&sets.find(from)),
+            root_to_index.get(&sets.find(to)),
+        ) else {
+            continue;
+        };
+        grouped
+            .entry((from, to, edge.kind))
+            .or_default()
+            .extend(edge.evidence);
+    }
+    for ((from, to, kind), mut evidence) in grouped {
+        normalize_evidence(&mut evidence);
+        inner.add_edge(from, to, GraphEdge::new(kind, evidence));
+    }
+
+    index_graph(
+        inner,
+        sources.into_iter().collect(),
+        diagnostics.into_iter().collect(),
+    )
+}
+
+/// Builds the lookup tables of a graph whose nodes and edges are in place.
+pub(crate) fn index_graph(
+    inner: DiGraph<GraphNode, GraphEdge, u32>,
+    sources: Vec<Source>,
+    diagnostics: Vec<Diagnostic>,
+) -> Graph {
+    let mut ids = HashMap::with_capacity(inner.node_count());
+    let mut alias_index = HashMap::new();
+    let mut alias_values: HashMap<String, Vec<NodeIndex<u32>>> = HashMap::new();
+    for index in inner.node_indices() {
+        let node = &inner[index].node;
+        ids.insert(node.id.clone(), index);
+        for alias in &node.aliases {
+            alias_index.insert(alias.clone(), index);
+            alias_values
+                .entry(alias.value.clone())
+                .or_default()
+                .push(index);
+            if alias.kind == AliasKind::Arn {
+                continue;
+            }
+            // `kind:value` (without scope) is also accepted for lookups.
+            if alias.scope.is_some() {
+                alias_values
+                    .entry(format!("{}:{}", alias.kind, alias.value))
+                    .or_default()
+                    .push(index);
+            }
+        }
+        alias_values
+            .entry(node.name.clone())
+            .or_default()
+            .push(index);
+    }
+    for candidates in alias_values.values_mut() {
+        candidates.sort_unstable();
+        candidates.dedup();
+    }
+    Graph {
+        inner,
+        ids,
+        alias_index,
+        alias_values,
+        sources,
+        diagnostics,
+    }
+}
+
+/// Merges the contributions of one real thing into one node.
+fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
+    contributions
+        .sort_by(|(a, pa), (b, pb)| representative_key(a, *pa).cmp(&representative_key(b, *pb)));
+    let unresolved = contributions.iter().all(|(_, placeholder)| *placeholder);
+    let min_id = contributions.iter().map(|(n, _)| &n.id).min().cloned();
+    let mut iter = contributions.into_iter();
+    let Some((mut node, _)) = iter.next() else {
+        return GraphNode {
+            node: Node::new("", NodeKind::Other, ""),
+            unresolved: true,
+        };
+    };
+    if let Some(id) = min_id {
+        node.id = id;
+    }
+    for (other, _) in iter {
+        if node.raw_type.is_none() {
+            node.raw_type = other.raw_type;
+        }
+        if node.scope.is_none() {
+            node.scope = other.scope;
+        }
+        node.aliases.extend(other.aliases);
+        node.evidence.extend(other.evidence);
+        for (name, values) in other.attributes {
+            let slot = node.attributes.entry(name).or_default();
+            for (origin, value) in values {
+                match slot.get(&origin) {
+                    Some(existing) if attribute_rank(existing) <= attribute_rank(&value) => {}
+                    _ => {
+                        slot.insert(origin, value);
+                    }
+                }
+            }
+        }
+    }
+    normalize_evidence(&mut node.evidence);
+    GraphNode { node, unresolved }
+}
+
+/// When two inputs of the same origin give an attribute different values,
+/// a known value beats an unknown one and otherwise the smaller text wins,
+/// so the outcome does not depend on input order.
+fn attribute_rank(value: &AttributeValue) -> (bool, String) {
+    match value {
+        AttributeValue::Known(value) => (false, value.to_string()),
+        AttributeValue::Unknown { expression } => (true, expression.clone()),
+    }
+}

@@ -1,0 +1,180 @@
+//! The JSON contract (schema_version 1) and loading it back.
+
+use std::collections::{BTreeMap, HashSet};
+
+use infrawise_core::{
+    Alias, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind,
+    Origin, Source,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::build::merge;
+use crate::graph::{EdgeId, EdgeView, Graph};
+
+/// The schema version this library writes and reads.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// A node as the JSON contract writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeDocument {
+    /// The node's id.
+    pub id: NodeId,
+    /// Its kind.
+    pub kind: NodeKind,
+    /// The provider's raw type.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub raw_type: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// Its scope.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// All aliases, sorted.
+    #[serde(default)]
+    pub aliases: Vec<Alias>,
+    /// The origins of its evidence, sorted.
+    #[serde(default)]
+    pub origins: Vec<Origin>,
+    /// Attribute values per origin.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, BTreeMap<Origin, AttributeValue>>,
+    /// All evidence, sorted.
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    /// True for a placeholder that only a dangling reference names.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unresolved: bool,
+}
+
+/// An edge as the JSON contract writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EdgeDocument {
+    /// The dependent end.
+    pub from: NodeId,
+    /// The end depended on.
+    pub to: NodeId,
+    /// How `from` depends on `to`.
+    pub kind: EdgeKind,
+    /// All evidence, sorted.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The whole graph as the JSON contract writes it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GraphDocument {
+    /// Always [`SCHEMA_VERSION`] when written by this version.
+    pub schema_version: u64,
+    /// Nodes, by id.
+    pub nodes: Vec<NodeDocument>,
+    /// Edges, by `(from, to, kind)`.
+    pub edges: Vec<EdgeDocument>,
+    /// Inputs, sorted.
+    pub sources: Vec<Source>,
+    /// Diagnostics, sorted.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+fn view_document(edge: EdgeView<'_>) -> EdgeDocument {
+    EdgeDocument {
+        from: edge.from.clone(),
+        to: edge.to.clone(),
+        kind: edge.edge.kind,
+        evidence: edge.edge.evidence.clone(),
+    }
+}
+
+/// The document of one edge, for query output.
+pub fn edge_document(graph: &Graph, id: EdgeId) -> Option<EdgeDocument> {
+    graph.edge(id).map(view_document)
+}
+
+impl Graph {
+    /// The graph as a [`GraphDocument`].
+    pub fn to_document(&self) -> GraphDocument {
+        let nodes = self
+            .nodes()
+            .map(|graph_node| {
+                let node = &graph_node.node;
+                NodeDocument {
+                    id: node.id.clone(),
+                    kind: node.kind,
+                    raw_type: node.raw_type.clone(),
+                    name: node.name.clone(),
+                    scope: node.scope.clone(),
+                    aliases: node.aliases.iter().cloned().collect(),
+                    origins: node.origins(),
+                    attributes: node.attributes.clone(),
+                    evidence: node.evidence.clone(),
+                    unresolved: graph_node.unresolved,
+                }
+            })
+            .collect();
+        GraphDocument {
+            schema_version: SCHEMA_VERSION,
+            nodes,
+            edges: self.edges().map(view_document).collect(),
+            sources: self.sources.clone(),
+            diagnostics: self.diagnostics.clone(),
+        }
+    }
+
+    /// The graph as pretty-printed JSON, byte-identical for the same inputs.
+    pub fn to_json(&self) -> String {
+        // Serializing plain data structures to a String cannot fail.
+        serde_json::to_string_pretty(&self.to_document()).unwrap_or_default()
+    }
+
+    /// Loads a graph saved with [`Graph::to_json`].
+    pub fn from_json(text: &str) -> Result<Graph, Error> {
+        let document: GraphDocument = serde_json::from_str(text)?;
+        Graph::from_document(document)
+    }
+
+    /// Rebuilds a graph from a [`GraphDocument`].
+    pub fn from_document(document: GraphDocument) -> Result<Graph, Error> {
+        if document.schema_version != SCHEMA_VERSION {
+            return Err(Error::UnsupportedSchema {
+                found: document.schema_version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        let mut placeholders = HashSet::new();
+        let nodes = document
+            .nodes
+            .into_iter()
+            .map(|doc| {
+                if doc.unresolved {
+                    placeholders.insert(doc.id.clone());
+                }
+                Node {
+                    id: doc.id,
+                    kind: doc.kind,
+                    raw_type: doc.raw_type,
+                    name: doc.name,
+                    scope: doc.scope,
+                    aliases: doc.aliases.into_iter().collect(),
+                    attributes: doc.attributes,
+                    evidence: doc.evidence,
+                }
+            })
+            .collect();
+        let edges = document
+            .edges
+            .into_iter()
+            .map(|doc| Edge {
+                from: doc.from.into(),
+                to: doc.to.into(),
+                kind: doc.kind,
+                evidence: doc.evidence,
+            })
+            .collect();
+        let fragment = Fragment {
+            sources: document.sources,
+            nodes,
+            edges,
+            diagnostics: document.diagnostics,
+        };
+        Ok(merge(vec![fragment], &placeholders))
+    }
+}
