@@ -9,9 +9,11 @@ use crate::{Error, NodeKind};
 
 /// The stable id of a node, e.g. `terraform:aws_sqs_queue.orders`.
 ///
-/// Ids are chosen by the parser that first produced the node; when nodes
-/// merge, the merged node keeps the smallest id so the result does not
-/// depend on the order inputs were read in.
+/// Ids are chosen by the parser that produced the node. When nodes merge,
+/// the merged node takes the id of its representative (the most specific
+/// kind, then declared before inferred before observed, then the smallest
+/// id), so the result does not depend on the order inputs were read in; the
+/// other ids stay valid for lookups.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct NodeId(pub String);

@@ -168,3 +168,26 @@ impl NodeKind {
         matches!(self, NodeKind::Resource | NodeKind::Other)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{EdgeKind, NodeKind};
+    use crate::{Format, Origin, Severity};
+
+    /// Serde names and `as_str` names are one and the same, for every variant.
+    #[test]
+    fn serde_names_match_display_names() {
+        fn check<T: serde::Serialize + std::fmt::Display + std::str::FromStr>(all: &[T]) {
+            for value in all {
+                let json = serde_json::to_string(value).unwrap_or_default();
+                assert_eq!(json, format!("\"{value}\""));
+                assert!(value.to_string().parse::<T>().is_ok());
+            }
+        }
+        check(NodeKind::ALL);
+        check(EdgeKind::ALL);
+        check(Format::ALL);
+        check(Origin::ALL);
+        check(Severity::ALL);
+    }
+}

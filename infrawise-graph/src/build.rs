@@ -35,7 +35,8 @@ use crate::graph::{Graph, GraphEdge, GraphNode};
 /// builder.add(Fragment { nodes: vec![observed], ..Fragment::new() });
 /// let graph = builder.build();
 /// assert_eq!(graph.node_count(), 1);
-/// assert_eq!(graph.lookup("orders-queue").map(|id| id.as_str()).ok(), Some("state:orders"));
+/// assert_eq!(graph.lookup("orders-queue").map(|id| id.as_str()).ok(), Some("tf:aws_sqs_queue.orders"));
+/// assert_eq!(graph.lookup("state:orders").map(|id| id.as_str()).ok(), Some("tf:aws_sqs_queue.orders"));
 /// ```
 #[derive(Debug, Default)]
 pub struct GraphBuilder {
@@ -297,6 +298,9 @@ pub(crate) fn index_graph(
     for index in inner.node_indices() {
         let node = &inner[index].node;
         ids.insert(node.id.clone(), index);
+        for id in &inner[index].merged_ids {
+            ids.entry(id.clone()).or_insert(index);
+        }
         for alias in &node.aliases {
             alias_index.insert(alias.clone(), index);
             alias_values
@@ -338,18 +342,19 @@ fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
     contributions
         .sort_by(|(a, pa), (b, pb)| representative_key(a, *pa).cmp(&representative_key(b, *pb)));
     let unresolved = contributions.iter().all(|(_, placeholder)| *placeholder);
-    let min_id = contributions.iter().map(|(n, _)| &n.id).min().cloned();
     let mut iter = contributions.into_iter();
     let Some((mut node, _)) = iter.next() else {
         return GraphNode {
             node: Node::new("", NodeKind::Other, ""),
+            merged_ids: BTreeSet::new(),
             unresolved: true,
         };
     };
-    if let Some(id) = min_id {
-        node.id = id;
-    }
+    let mut merged_ids = BTreeSet::new();
     for (other, _) in iter {
+        if other.id != node.id {
+            merged_ids.insert(other.id);
+        }
         if node.raw_type.is_none() {
             node.raw_type = other.raw_type;
         }
@@ -371,7 +376,11 @@ fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
         }
     }
     normalize_evidence(&mut node.evidence);
-    GraphNode { node, unresolved }
+    GraphNode {
+        node,
+        merged_ids,
+        unresolved,
+    }
 }
 
 /// When two inputs of the same origin give an attribute different values,

@@ -1,6 +1,6 @@
 //! The merged graph and lookups on it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use infrawise_core::{
     Alias, Diagnostic, EdgeKind, Evidence, Node, NodeId, Origin, OriginSet, Source,
@@ -23,6 +23,9 @@ pub struct EdgeId(pub u32);
 pub struct GraphNode {
     /// The merged node.
     pub node: Node,
+    /// The ids of the other inputs' nodes merged into this one; lookups by
+    /// them find this node.
+    pub merged_ids: BTreeSet<NodeId>,
     /// True for a node that nothing declared or observed, created because an
     /// edge referred to an alias no input defines (a dangling reference).
     pub unresolved: bool,

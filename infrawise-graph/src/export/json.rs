@@ -42,6 +42,9 @@ pub struct NodeDocument {
     /// All evidence, sorted.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
+    /// The ids of other inputs' nodes merged into this one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub merged_ids: Vec<NodeId>,
     /// True for a placeholder that only a dangling reference names.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unresolved: bool,
@@ -106,6 +109,7 @@ impl Graph {
                     origins: node.origins(),
                     attributes: node.attributes.clone(),
                     evidence: node.evidence.clone(),
+                    merged_ids: graph_node.merged_ids.iter().cloned().collect(),
                     unresolved: graph_node.unresolved,
                 }
             })
@@ -140,12 +144,16 @@ impl Graph {
             });
         }
         let mut placeholders = HashSet::new();
-        let nodes = document
+        let mut extra_nodes = Vec::new();
+        let nodes: Vec<Node> = document
             .nodes
             .into_iter()
             .map(|doc| {
                 if doc.unresolved {
                     placeholders.insert(doc.id.clone());
+                }
+                for merged in &doc.merged_ids {
+                    extra_nodes.push((merged.clone(), doc.id.clone()));
                 }
                 Node {
                     id: doc.id,
@@ -175,6 +183,13 @@ impl Graph {
             edges,
             diagnostics: document.diagnostics,
         };
-        Ok(merge(vec![fragment], &placeholders))
+        let mut graph = merge(vec![fragment], &placeholders);
+        for (merged, id) in extra_nodes {
+            if let Some(&index) = graph.ids.get(&id) {
+                graph.inner[index].merged_ids.insert(merged.clone());
+                graph.ids.entry(merged).or_insert(index);
+            }
+        }
+        Ok(graph)
     }
 }
