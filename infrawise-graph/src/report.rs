@@ -73,11 +73,11 @@ fn edge_line(graph: &Graph, id: EdgeId) -> String {
     line
 }
 
-/// Text for `impact` (`heading` = "depends on") or `deps` ("is depended on by").
+/// Text for `impact` (`heading` = "depend on") or `deps` ("are depended on by").
 pub fn reach_text(graph: &Graph, reach: &Reach, heading: &str) -> String {
     let mut out = String::new();
     if reach.affected.is_empty() {
-        let _ = writeln!(out, "nothing {heading} {}", reach.root);
+        let _ = writeln!(out, "0 node(s) {heading} {}", reach.root);
         return out;
     }
     let _ = writeln!(
