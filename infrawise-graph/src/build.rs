@@ -8,12 +8,16 @@
 //! to a built graph means rebuilding it.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
 
 use infrawise_core::{
     Alias, AliasKind, AttributeValue, Diagnostic, EdgeKind, Evidence, Fragment, Node, NodeId,
     NodeKind, NodeRef, Origin, Source, normalize_evidence,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
+
+use crate::adjacency::{Adjacency, EdgeFacts};
 
 use crate::graph::{Graph, GraphEdge, GraphNode};
 
@@ -274,7 +278,16 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             .or_default()
             .extend(edge.evidence);
     }
+    let mut pool = StringPool::default();
+    for index in inner.node_indices() {
+        for evidence in &mut inner[index].node.evidence {
+            pool.intern(evidence);
+        }
+    }
     for ((from, to, kind), mut evidence) in grouped {
+        for item in &mut evidence {
+            pool.intern(item);
+        }
         normalize_evidence(&mut evidence);
         inner.add_edge(from, to, GraphEdge::new(kind, evidence));
     }
@@ -284,6 +297,30 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
         sources.into_iter().collect(),
         diagnostics.into_iter().collect(),
     )
+}
+
+/// Shares one allocation among equal evidence paths and extractor names:
+/// a large graph has millions of evidence records but few distinct files.
+#[derive(Default)]
+struct StringPool {
+    strings: HashSet<Arc<str>>,
+}
+
+impl StringPool {
+    fn share(&mut self, text: &mut Arc<str>) {
+        if let Some(existing) = self.strings.get(text) {
+            *text = Arc::clone(existing);
+        } else {
+            self.strings.insert(Arc::clone(text));
+        }
+    }
+
+    fn intern(&mut self, evidence: &mut Evidence) {
+        if let Some(path) = &mut evidence.path {
+            self.share(path);
+        }
+        self.share(&mut evidence.extractor);
+    }
 }
 
 /// Builds the lookup tables of a graph whose nodes and edges are in place.
@@ -327,6 +364,21 @@ pub(crate) fn index_graph(
         candidates.sort_unstable();
         candidates.dedup();
     }
+    let mut forward = Vec::with_capacity(inner.edge_count());
+    let mut backward = Vec::with_capacity(inner.edge_count());
+    let mut facts = Vec::with_capacity(inner.edge_count());
+    for edge in inner.edge_references() {
+        let (from, to, id) = (
+            edge.source().index() as u32,
+            edge.target().index() as u32,
+            edge.id().index() as u32,
+        );
+        forward.push((from, to, id));
+        backward.push((to, from, id));
+        facts.push(EdgeFacts::of(edge.weight()));
+    }
+    let outgoing = Adjacency::build(inner.node_count(), &forward);
+    let incoming = Adjacency::build(inner.node_count(), &backward);
     Graph {
         inner,
         ids,
@@ -334,6 +386,9 @@ pub(crate) fn index_graph(
         alias_values,
         sources,
         diagnostics,
+        incoming,
+        outgoing,
+        facts,
     }
 }
 

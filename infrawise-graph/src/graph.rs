@@ -10,6 +10,7 @@ use petgraph::visit::EdgeRef;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+use crate::adjacency::{Adjacency, EdgeFacts};
 
 /// The id of an edge within one [`Graph`]. Edge ids are dense and follow
 /// the graph's sorted edge order, so they are stable for the same inputs.
@@ -93,6 +94,12 @@ pub struct Graph {
     pub(crate) alias_values: HashMap<String, Vec<NodeIndex<u32>>>,
     pub(crate) sources: Vec<Source>,
     pub(crate) diagnostics: Vec<Diagnostic>,
+    /// Who depends on each node: `(dependent, edge)` per node index.
+    pub(crate) incoming: Adjacency,
+    /// What each node depends on: `(dependency, edge)` per node index.
+    pub(crate) outgoing: Adjacency,
+    /// Filter facts per edge index.
+    pub(crate) facts: Vec<EdgeFacts>,
 }
 
 impl Graph {

@@ -45,6 +45,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod adjacency;
 mod build;
 mod error;
 pub mod export;

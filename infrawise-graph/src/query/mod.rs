@@ -12,7 +12,7 @@ use serde::Serialize;
 pub use path::{PathDirection, PathResult, path};
 pub use traverse::{dependencies, impact};
 
-use crate::graph::{EdgeId, GraphEdge};
+use crate::graph::EdgeId;
 
 /// Which edges a query may follow.
 #[derive(Clone, Debug, PartialEq)]
@@ -36,30 +36,6 @@ impl Default for TraversalOptions {
             origins: OriginSet::ALL,
             min_confidence: 0.0,
         }
-    }
-}
-
-impl TraversalOptions {
-    /// Whether an edge passes the kind, origin and confidence filters.
-    pub(crate) fn allows(&self, edge: &GraphEdge) -> bool {
-        use infrawise_core::Origin;
-        if let Some(kinds) = &self.edge_kinds
-            && !kinds.contains(&edge.kind)
-        {
-            return false;
-        }
-        let certain = OriginSet::from_iter([Origin::Declared, Origin::Observed]);
-        let wanted = self.origins;
-        let mut certain_wanted = OriginSet::EMPTY;
-        for origin in wanted.iter().filter(|o| certain.contains(*o)) {
-            certain_wanted.insert(origin);
-        }
-        if edge.origins.intersects(certain_wanted) {
-            return true;
-        }
-        wanted.contains(Origin::Inferred)
-            && edge.origins.contains(Origin::Inferred)
-            && edge.max_inferred_confidence >= self.min_confidence
     }
 }
 

@@ -2,13 +2,11 @@
 
 use std::collections::VecDeque;
 
-use petgraph::Direction;
-use petgraph::graph::NodeIndex;
-use petgraph::visit::EdgeRef;
 use serde::Serialize;
 
 use super::TraversalOptions;
 use crate::Error;
+use crate::adjacency::EdgeFilter;
 use crate::graph::{EdgeId, Graph};
 
 /// How the two nodes of a [`path`] are connected.
@@ -28,7 +26,8 @@ pub enum PathDirection {
 pub struct PathResult {
     /// How the nodes are connected.
     pub direction: PathDirection,
-    /// The edges, from the first node to the second.
+    /// The edges, in the order they are met walking from the first node to
+    /// the second.
     pub path: Vec<EdgeId>,
 }
 
@@ -42,23 +41,29 @@ pub fn path(
     to: &str,
     options: &TraversalOptions,
 ) -> Result<Option<PathResult>, Error> {
-    let start = graph.lookup_index(from)?;
-    let goal = graph.lookup_index(to)?;
+    let start = graph.lookup_index(from)?.index() as u32;
+    let goal = graph.lookup_index(to)?.index() as u32;
     if start == goal {
         return Ok(Some(PathResult {
             direction: PathDirection::Forward,
             path: Vec::new(),
         }));
     }
-    for (direction, directions) in [
-        (PathDirection::Forward, &[Direction::Outgoing][..]),
-        (PathDirection::Reverse, &[Direction::Incoming][..]),
-        (
-            PathDirection::Undirected,
-            &[Direction::Outgoing, Direction::Incoming][..],
-        ),
+    let filter = EdgeFilter::new(options);
+    for (direction, forward, backward) in [
+        (PathDirection::Forward, true, false),
+        (PathDirection::Reverse, false, true),
+        (PathDirection::Undirected, true, true),
     ] {
-        if let Some(path) = shortest(graph, start, goal, directions, options) {
+        if let Some(path) = shortest(
+            graph,
+            start,
+            goal,
+            forward,
+            backward,
+            &filter,
+            options.max_depth,
+        ) {
             return Ok(Some(PathResult { direction, path }));
         }
     }
@@ -67,57 +72,49 @@ pub fn path(
 
 fn shortest(
     graph: &Graph,
-    start: NodeIndex<u32>,
-    goal: NodeIndex<u32>,
-    directions: &[Direction],
-    options: &TraversalOptions,
+    start: u32,
+    goal: u32,
+    forward: bool,
+    backward: bool,
+    filter: &EdgeFilter,
+    max_depth: Option<usize>,
 ) -> Option<Vec<EdgeId>> {
     let n = graph.inner.node_count();
-    let mut via: Vec<Option<(NodeIndex<u32>, EdgeId)>> = vec![None; n];
+    let mut via: Vec<Option<(u32, u32)>> = vec![None; n];
     let mut depth = vec![0usize; n];
     let mut seen = vec![false; n];
-    seen[start.index()] = true;
+    seen[start as usize] = true;
     let mut queue = VecDeque::from([start]);
+    let mut next = Vec::new();
     while let Some(current) = queue.pop_front() {
         if current == goal {
             let mut path = Vec::new();
             let mut node = goal;
-            while let Some((previous, edge)) = via[node.index()] {
-                path.push(edge);
+            while let Some((previous, edge)) = via[node as usize] {
+                path.push(EdgeId(edge));
                 node = previous;
             }
             path.reverse();
             return Some(path);
         }
-        if options
-            .max_depth
-            .is_some_and(|max| depth[current.index()] >= max)
-        {
+        if max_depth.is_some_and(|max| depth[current as usize] >= max) {
             continue;
         }
-        for &direction in directions {
-            // Sorted neighbours keep the chosen path stable among equals.
-            let mut next: Vec<_> = graph
-                .inner
-                .edges_directed(current, direction)
-                .filter(|edge| options.allows(edge.weight()))
-                .map(|edge| {
-                    let other = if edge.source() == current {
-                        edge.target()
-                    } else {
-                        edge.source()
-                    };
-                    (other, edge.id())
-                })
-                .collect();
-            next.sort_unstable();
-            for (other, edge) in next {
-                if !seen[other.index()] {
-                    seen[other.index()] = true;
-                    via[other.index()] = Some((current, EdgeId(edge.index() as u32)));
-                    depth[other.index()] = depth[current.index()] + 1;
-                    queue.push_back(other);
-                }
+        next.clear();
+        if forward {
+            next.extend_from_slice(graph.outgoing.of(current));
+        }
+        if backward {
+            next.extend_from_slice(graph.incoming.of(current));
+        }
+        // Sorted neighbours keep the chosen path stable among equals.
+        next.sort_unstable();
+        for &(other, edge) in &next {
+            if !seen[other as usize] && filter.allows(graph.facts[edge as usize]) {
+                seen[other as usize] = true;
+                via[other as usize] = Some((current, edge));
+                depth[other as usize] = depth[current as usize] + 1;
+                queue.push_back(other);
             }
         }
     }

@@ -2,12 +2,9 @@
 
 use std::collections::VecDeque;
 
-use petgraph::Direction;
-use petgraph::graph::{EdgeIndex, NodeIndex};
-use petgraph::visit::EdgeRef;
-
 use super::{Hit, Reach, TraversalOptions};
 use crate::Error;
+use crate::adjacency::{Adjacency, EdgeFilter};
 use crate::graph::{EdgeId, Graph};
 
 /// Who depends on `node`, transitively: every node with a path of edges to
@@ -28,15 +25,22 @@ use crate::graph::{EdgeId, Graph};
 /// assert_eq!(hits, [("fn", 1), ("api", 2)]);
 /// ```
 pub fn impact(graph: &Graph, node: &str, options: &TraversalOptions) -> Result<Reach, Error> {
-    traverse(graph, node, options, Direction::Incoming)
+    traverse(graph, node, options, Direction::Dependents)
 }
 
 /// What `node` depends on, transitively. `node` is any id or alias.
 pub fn dependencies(graph: &Graph, node: &str, options: &TraversalOptions) -> Result<Reach, Error> {
-    traverse(graph, node, options, Direction::Outgoing)
+    traverse(graph, node, options, Direction::Dependencies)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Dependents,
+    Dependencies,
 }
 
 const UNSEEN: u32 = u32::MAX;
+const ROOT: u32 = u32::MAX - 1;
 
 fn traverse(
     graph: &Graph,
@@ -44,70 +48,71 @@ fn traverse(
     options: &TraversalOptions,
     direction: Direction,
 ) -> Result<Reach, Error> {
-    let root = graph.lookup_index(node)?;
+    let root = graph.lookup_index(node)?.index() as u32;
+    let adjacency: &Adjacency = match direction {
+        Direction::Dependents => &graph.incoming,
+        Direction::Dependencies => &graph.outgoing,
+    };
+    let filter = EdgeFilter::new(options);
+    let max_depth = options
+        .max_depth
+        .map_or(u32::MAX, |d| u32::try_from(d).unwrap_or(u32::MAX));
     let n = graph.inner.node_count();
-    // For each reached node, the edge it was reached by (UNSEEN if not yet,
-    // the root marks itself with its own slot) and its depth.
-    let mut via: Vec<u32> = vec![UNSEEN; n];
+    // For each reached node: the edge it was reached by and the node that
+    // edge came from (for the explaining path), and its depth.
+    let mut via: Vec<(u32, u32)> = vec![(UNSEEN, UNSEEN); n];
     let mut depth: Vec<u32> = vec![0; n];
-    let mut order: Vec<NodeIndex<u32>> = Vec::new();
+    let mut order: Vec<u32> = Vec::new();
     let mut queue = VecDeque::new();
-    via[root.index()] = UNSEEN - 1;
+    via[root as usize] = (ROOT, ROOT);
     queue.push_back(root);
     while let Some(current) = queue.pop_front() {
-        let next_depth = depth[current.index()] + 1;
-        if options
-            .max_depth
-            .is_some_and(|max| next_depth as usize > max)
-        {
+        let next_depth = depth[current as usize] + 1;
+        if next_depth > max_depth {
             continue;
         }
-        for edge in graph.inner.edges_directed(current, direction) {
-            let other = match direction {
-                Direction::Incoming => edge.source(),
-                Direction::Outgoing => edge.target(),
-            };
-            if via[other.index()] != UNSEEN || !options.allows(edge.weight()) {
+        for &(other, edge) in adjacency.of(current) {
+            if via[other as usize].0 != UNSEEN || !filter.allows(graph.facts[edge as usize]) {
                 continue;
             }
-            via[other.index()] = edge.id().index() as u32;
-            depth[other.index()] = next_depth;
+            via[other as usize] = (edge, current);
+            depth[other as usize] = next_depth;
             order.push(other);
             queue.push_back(other);
         }
     }
 
-    let mut affected: Vec<Hit> = order
+    // Breadth-first order is already by depth; sorting by (depth, id) is
+    // sorting by (depth, index) because nodes are stored in id order.
+    order.sort_unstable_by_key(|&index| (depth[index as usize], index));
+    let affected = order
         .into_iter()
         .map(|index| {
-            let mut path = Vec::with_capacity(depth[index.index()] as usize);
+            let mut path = Vec::with_capacity(depth[index as usize] as usize);
             let mut current = index;
             while current != root {
-                let edge = via[current.index()];
+                let (edge, previous) = via[current as usize];
                 path.push(EdgeId(edge));
-                let Some((source, target)) =
-                    graph.inner.edge_endpoints(EdgeIndex::new(edge as usize))
-                else {
-                    break;
-                };
-                current = match direction {
-                    Direction::Incoming => target,
-                    Direction::Outgoing => source,
-                };
+                current = previous;
             }
-            if direction == Direction::Outgoing {
+            if direction == Direction::Dependencies {
                 path.reverse();
             }
             Hit {
-                id: graph.inner[index].node.id.clone(),
-                depth: depth[index.index()] as usize,
+                id: graph.inner[petgraph::graph::NodeIndex::new(index as usize)]
+                    .node
+                    .id
+                    .clone(),
+                depth: depth[index as usize] as usize,
                 path,
             }
         })
         .collect();
-    affected.sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.id.cmp(&b.id)));
     Ok(Reach {
-        root: graph.inner[root].node.id.clone(),
+        root: graph.inner[petgraph::graph::NodeIndex::new(root as usize)]
+            .node
+            .id
+            .clone(),
         affected,
     })
 }
