@@ -1,1 +1,214 @@
-//! The `terraform` parser; see ARCHITECTURE.md.
+//! The `terraform` parser: Terraform HCL (declared).
+//!
+//! Files are grouped by directory; a directory with `.tf` files that no
+//! other scanned directory calls as a local module is a root module. Each
+//! root module is evaluated with its tfvars (in parallel, one root per
+//! task): variables, locals, module inputs and outputs, string templates and
+//! the common Terraform functions. Local modules are followed recursively
+//! with module-path-qualified addresses; registry and git modules become
+//! external-module nodes. Resources with a known `count`/`for_each` become
+//! one node per instance. What cannot be evaluated stays unknown.
+//!
+//! Node ids are `tf:<root dir>:<address>`, the convention shared with the
+//! [`tfstate`](crate::tfstate) parser so that declared and observed meet.
+
+mod calls;
+mod emit;
+mod eval;
+mod functions;
+mod iam;
+pub(crate) mod kinds;
+mod load;
+mod module;
+mod refs;
+mod tfvars;
+mod value;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hcl::edit::expr::Expression;
+use infrawise_core::{Diagnostic, Edge, Format, Fragment, Origin, Source, normalize_evidence};
+use rayon::prelude::*;
+
+use self::calls::is_local_source;
+use self::load::{SourceFile, join_lexically};
+use self::module::{Context, Instance, ModuleFiles, Scan};
+
+/// Whether `path` is a file this parser reads: `*.tf`, `*.tf.json`,
+/// `*.tfvars` or `*.tfvars.json`.
+pub fn is_terraform_file(path: &Path) -> bool {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return false;
+    };
+    let name = name.to_ascii_lowercase();
+    [".tf", ".tf.json", ".tfvars", ".tfvars.json"]
+        .iter()
+        .any(|suffix| name.ends_with(suffix))
+}
+
+/// Parses Terraform files found under `root` into one fragment: every
+/// root module evaluated with its tfvars, local modules followed.
+///
+/// ```
+/// # let dir = std::env::temp_dir().join("infrawise-doc-terraform");
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// # std::fs::write(dir.join("main.tf"), "resource \"aws_sqs_queue\" \"q\" {\n  name = \"orders\"\n}\n").unwrap();
+/// let fragment = infrawise_parsers::terraform::parse(&[dir.join("main.tf")], &dir);
+/// assert!(fragment.render().contains("alias name[queue]:orders"));
+/// ```
+pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
+    let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut tfvars: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut fragment = Fragment::new();
+    for file in files {
+        let name = file
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        if Path::new(&name).extension().is_some_and(|e| e == "tf") {
+            by_dir.entry(dir).or_default().push(file.clone());
+        } else if name.ends_with(".tfvars") || name.ends_with(".tfvars.json") {
+            tfvars.entry(dir).or_default().push(file.clone());
+        } else if name.ends_with(".tf.json") {
+            fragment.diagnostics.push(Diagnostic::info(
+                crate::display_path(file, root),
+                None,
+                "terraform json configuration is not read",
+            ));
+        }
+    }
+    let parsed: Vec<(PathBuf, ModuleFiles, Vec<Diagnostic>)> = by_dir
+        .into_par_iter()
+        .map(|(dir, mut paths)| {
+            paths.sort();
+            let mut diagnostics = Vec::new();
+            let files: Vec<SourceFile> = paths
+                .iter()
+                .filter_map(|p| load::read_file(p, root, &mut diagnostics))
+                .collect();
+            let display = crate::display_path(&dir, root);
+            (
+                dir.clone(),
+                ModuleFiles {
+                    dir,
+                    display,
+                    files,
+                },
+                diagnostics,
+            )
+        })
+        .collect();
+    let mut modules: BTreeMap<PathBuf, Arc<ModuleFiles>> = BTreeMap::new();
+    for (dir, files, diagnostics) in parsed {
+        fragment.diagnostics.extend(diagnostics);
+        modules.insert(dir, Arc::new(files));
+    }
+    let called = called_dirs(&modules);
+    let roots: Vec<&PathBuf> = modules
+        .keys()
+        .filter(|dir| !called.contains(*dir))
+        .collect();
+    let results: Vec<Fragment> = roots
+        .par_iter()
+        .map(|dir| {
+            evaluate_root(
+                dir,
+                root,
+                &modules,
+                tfvars.get(*dir).map(Vec::as_slice).unwrap_or_default(),
+            )
+        })
+        .collect();
+    for result in results {
+        fragment.extend(result);
+    }
+    finish(&mut fragment);
+    fragment
+}
+
+/// Directories some scanned module calls as a local `source`.
+fn called_dirs(modules: &BTreeMap<PathBuf, Arc<ModuleFiles>>) -> BTreeSet<PathBuf> {
+    let mut called = BTreeSet::new();
+    for (dir, files) in modules {
+        for file in &files.files {
+            for (_, block) in file.blocks() {
+                if block.ident.value().as_str() != "module" {
+                    continue;
+                }
+                if let Some(Expression::String(source)) =
+                    block.body.get_attribute("source").map(|a| &a.value)
+                    && is_local_source(source.value())
+                {
+                    let target = join_lexically(dir, source.value());
+                    if target != *dir {
+                        called.insert(target);
+                    }
+                }
+            }
+        }
+    }
+    called
+}
+
+/// Evaluates one root module and everything it calls.
+fn evaluate_root(
+    dir: &Path,
+    root: &Path,
+    modules: &BTreeMap<PathBuf, Arc<ModuleFiles>>,
+    tfvars_files: &[PathBuf],
+) -> Fragment {
+    let Some(files) = modules.get(dir) else {
+        return Fragment::new();
+    };
+    let display = crate::display_path(dir, root);
+    let scan = Scan::new(root, display.clone(), modules);
+    let (inputs, diagnostics) = tfvars::load(tfvars_files, root);
+    scan.out.borrow_mut().diagnostics.extend(diagnostics);
+    let ctx = Context {
+        inputs,
+        stack: vec![dir.to_path_buf()],
+        ..Context::default()
+    };
+    let instance = Instance::new(&scan, files, ctx);
+    let _ = instance.run();
+    drop(instance);
+    let mut fragment = scan.out.into_inner();
+    let mut source = Source::new(display.clone(), Format::Terraform, Origin::Declared);
+    source.scope = Some(format!("terraform:{display}"));
+    fragment.sources.push(source);
+    fragment
+}
+
+/// Merges duplicate edges and sorts everything, so output is stable.
+fn finish(fragment: &mut Fragment) {
+    let mut edges: BTreeMap<(String, String, String), Edge> = BTreeMap::new();
+    for edge in std::mem::take(&mut fragment.edges) {
+        let key = (
+            format!("{:?}", edge.from),
+            format!("{:?}", edge.to),
+            edge.kind.to_string(),
+        );
+        match edges.get_mut(&key) {
+            Some(existing) => existing.evidence.extend(edge.evidence),
+            None => {
+                edges.insert(key, edge);
+            }
+        }
+    }
+    fragment.edges = edges
+        .into_values()
+        .map(|mut edge| {
+            normalize_evidence(&mut edge.evidence);
+            edge
+        })
+        .collect();
+    fragment.nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    fragment.nodes.dedup_by(|a, b| a.id == b.id);
+    fragment.diagnostics.sort();
+    fragment.diagnostics.dedup();
+    fragment.sources.sort();
+}

@@ -1,0 +1,579 @@
+//! One module instance: its blocks indexed by name, its inputs, and the
+//! lazy, memoised evaluation of its variables, locals, resources and child
+//! modules that the [`Resolver`] gives the evaluator.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use hcl::edit::Decorated;
+use hcl::edit::Span as _;
+use hcl::edit::expr::{Expression, TraversalOperator};
+use hcl::edit::structure::{Block, BlockLabel};
+use infrawise_core::{Diagnostic, Fragment, NodeId};
+
+use super::eval::{Evaluator, Resolver};
+use super::load::SourceFile;
+use super::value::Value;
+
+/// The parsed `.tf` files of one directory.
+#[derive(Debug)]
+pub(crate) struct ModuleFiles {
+    pub(crate) dir: PathBuf,
+    pub(crate) display: String,
+    pub(crate) files: Vec<SourceFile>,
+}
+
+/// State shared by every module instance of one root module.
+pub(crate) struct Scan<'s> {
+    pub(crate) root: &'s Path,
+    /// The root module's directory, as displayed; part of every id.
+    pub(crate) root_display: String,
+    parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
+    loaded: RefCell<BTreeMap<PathBuf, Option<Arc<ModuleFiles>>>>,
+    pub(crate) out: RefCell<Fragment>,
+}
+
+impl<'s> Scan<'s> {
+    pub(crate) fn new(
+        root: &'s Path,
+        root_display: String,
+        parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
+    ) -> Self {
+        Scan {
+            root,
+            root_display,
+            parsed,
+            loaded: RefCell::new(BTreeMap::new()),
+            out: RefCell::new(Fragment::new()),
+        }
+    }
+
+    /// The files of a module directory: scanned, or read now.
+    pub(crate) fn module_files(&self, dir: &Path) -> Option<Arc<ModuleFiles>> {
+        if let Some(files) = self.parsed.get(dir) {
+            return Some(files.clone());
+        }
+        if let Some(files) = self.loaded.borrow().get(dir) {
+            return files.clone();
+        }
+        let mut diagnostics = Vec::new();
+        let files = super::load::load_dir(dir, self.root, &mut diagnostics)
+            .filter(|files| !files.is_empty())
+            .map(|files| {
+                Arc::new(ModuleFiles {
+                    dir: dir.to_path_buf(),
+                    display: crate::display_path(dir, self.root),
+                    files,
+                })
+            });
+        self.out.borrow_mut().diagnostics.extend(diagnostics);
+        self.loaded
+            .borrow_mut()
+            .insert(dir.to_path_buf(), files.clone());
+        files
+    }
+
+    /// The id of the node at `address` in this root module.
+    pub(crate) fn id(&self, address: &str) -> NodeId {
+        NodeId::new(format!("tf:{}:{address}", self.root_display))
+    }
+
+    pub(crate) fn diagnostic(&self, diagnostic: Diagnostic) {
+        self.out.borrow_mut().diagnostics.push(diagnostic);
+    }
+}
+
+/// Where a block or expression is: its file and the byte offset of the
+/// parsed piece it is in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct At<'f> {
+    pub(crate) file: &'f SourceFile,
+    pub(crate) base: usize,
+}
+
+impl At<'_> {
+    pub(crate) fn line(&self, span: Option<Range<usize>>) -> Option<u32> {
+        span.map(|s| self.file.line_of(self.base + s.start))
+    }
+
+    /// The source text of an expression, shortened, for unknown values.
+    pub(crate) fn text(&self, expr: &Expression) -> String {
+        let text = self
+            .file
+            .slice(self.base, expr.span())
+            .map_or_else(|| expr.to_string(), str::to_owned);
+        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        if text.chars().count() > 160 {
+            let mut short: String = text.chars().take(160).collect();
+            short.push('…');
+            short
+        } else {
+            text
+        }
+    }
+}
+
+/// A block and where it is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct BlockAt<'f> {
+    pub(crate) at: At<'f>,
+    pub(crate) block: &'f Block,
+}
+
+impl BlockAt<'_> {
+    pub(crate) fn line(&self) -> Option<u32> {
+        self.at.line(self.block.span())
+    }
+
+    pub(crate) fn label(&self, i: usize) -> Option<&str> {
+        self.block.labels.get(i).map(BlockLabel::as_str)
+    }
+
+    pub(crate) fn attr(&self, name: &str) -> Option<&Expression> {
+        self.block.body.get_attribute(name).map(|a| &a.value)
+    }
+}
+
+/// A module's blocks by kind and name.
+#[derive(Default)]
+pub(crate) struct Index<'f> {
+    pub(crate) variables: BTreeMap<String, BlockAt<'f>>,
+    pub(crate) locals: BTreeMap<String, (At<'f>, &'f hcl::edit::structure::Attribute)>,
+    pub(crate) resources: BTreeMap<(String, String), BlockAt<'f>>,
+    pub(crate) data: BTreeMap<(String, String), BlockAt<'f>>,
+    pub(crate) modules: BTreeMap<String, BlockAt<'f>>,
+    pub(crate) outputs: BTreeMap<String, BlockAt<'f>>,
+    pub(crate) providers: Vec<BlockAt<'f>>,
+    pub(crate) terraform: Vec<BlockAt<'f>>,
+}
+
+impl<'f> Index<'f> {
+    pub(crate) fn build(files: &'f ModuleFiles, diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let mut index = Index::default();
+        for file in &files.files {
+            for (base, block) in file.blocks() {
+                let at = At { file, base };
+                let b = BlockAt { at, block };
+                let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
+                let mut duplicate = |what: &str| {
+                    diagnostics.push(Diagnostic::warning(
+                        &*file.display,
+                        b.line(),
+                        format!("duplicate {what}; the first declaration is used"),
+                    ));
+                };
+                match (block.ident.value().as_str(), labels.as_slice()) {
+                    ("resource", [kind, name]) => {
+                        let key = ((*kind).to_owned(), (*name).to_owned());
+                        if let std::collections::btree_map::Entry::Vacant(e) =
+                            index.resources.entry(key)
+                        {
+                            e.insert(b);
+                        } else {
+                            duplicate(&format!("resource {kind}.{name}"));
+                        }
+                    }
+                    ("data", [kind, name]) => {
+                        let key = ((*kind).to_owned(), (*name).to_owned());
+                        if let std::collections::btree_map::Entry::Vacant(e) = index.data.entry(key)
+                        {
+                            e.insert(b);
+                        } else {
+                            duplicate(&format!("data source {kind}.{name}"));
+                        }
+                    }
+                    ("module", [name]) => {
+                        if index.modules.contains_key(*name) {
+                            duplicate(&format!("module {name}"));
+                        } else {
+                            index.modules.insert((*name).to_owned(), b);
+                        }
+                    }
+                    ("variable", [name]) => {
+                        index.variables.entry((*name).to_owned()).or_insert(b);
+                    }
+                    ("output", [name]) => {
+                        index.outputs.entry((*name).to_owned()).or_insert(b);
+                    }
+                    ("locals", []) => {
+                        for attr in block.body.attributes() {
+                            index
+                                .locals
+                                .entry(attr.key.value().as_str().to_owned())
+                                .or_insert((at, attr));
+                        }
+                    }
+                    ("provider", [_]) => index.providers.push(b),
+                    ("terraform", []) => index.terraform.push(b),
+                    ("moved" | "import" | "check" | "removed", _) => {}
+                    (kind, _) => diagnostics.push(Diagnostic::warning(
+                        &*file.display,
+                        b.line(),
+                        format!("unexpected block {kind} with {} labels", labels.len()),
+                    )),
+                }
+            }
+        }
+        index
+    }
+}
+
+/// How many instances a resource or module call has.
+#[derive(Clone, Debug)]
+pub(crate) enum Expansion {
+    /// No `count` or `for_each`.
+    Single,
+    /// Known instances.
+    Instances(Vec<InstanceKey>),
+    /// `count` or `for_each` could not be evaluated; the expression text.
+    Unknown(String),
+}
+
+/// One instance of a multi-instance resource or module.
+#[derive(Clone, Debug)]
+pub(crate) struct InstanceKey {
+    /// `[0]` or `["key"]`.
+    pub(crate) suffix: String,
+    /// Whether `count` (rather than `for_each`) made it.
+    pub(crate) count: bool,
+    pub(crate) key: Value,
+    pub(crate) value: Value,
+}
+
+impl InstanceKey {
+    /// Binds `count.index` or `each.key`/`each.value`.
+    pub(crate) fn bind(&self, evaluator: &mut Evaluator<'_>) {
+        if self.count {
+            evaluator.bind(
+                "count",
+                Value::Map(BTreeMap::from([("index".to_owned(), self.key.clone())])),
+            );
+        } else {
+            evaluator.bind(
+                "each",
+                Value::Map(BTreeMap::from([
+                    ("key".to_owned(), self.key.clone()),
+                    ("value".to_owned(), self.value.clone()),
+                ])),
+            );
+        }
+    }
+}
+
+/// The most instances expanded for one block; beyond, it stays one node.
+const MAX_INSTANCES: usize = 1000;
+
+/// Works out the instances of a block from its `count` or `for_each`.
+pub(crate) fn expand(b: BlockAt<'_>, evaluator: &mut Evaluator<'_>) -> Expansion {
+    if let Some(count) = b.attr("count") {
+        return match evaluator.eval(count).as_number() {
+            Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => Expansion::Instances(
+                (0..n as usize)
+                    .map(|i| InstanceKey {
+                        suffix: format!("[{i}]"),
+                        count: true,
+                        key: Value::Number(i as f64),
+                        value: Value::Null,
+                    })
+                    .collect(),
+            ),
+            _ => Expansion::Unknown(b.at.text(count)),
+        };
+    }
+    if let Some(for_each) = b.attr("for_each") {
+        let pairs: Option<Vec<(String, Value)>> = match evaluator.eval(for_each) {
+            Value::Map(map) => Some(map.into_iter().collect()),
+            Value::List(items) => items
+                .into_iter()
+                .map(|item| item.as_string().map(|k| (k, item)))
+                .collect(),
+            _ => None,
+        };
+        return match pairs {
+            Some(pairs) if pairs.len() <= MAX_INSTANCES => Expansion::Instances(
+                pairs
+                    .into_iter()
+                    .map(|(key, value)| InstanceKey {
+                        suffix: format!("[{}]", serde_json::Value::String(key.clone())),
+                        count: false,
+                        key: Value::String(key),
+                        value,
+                    })
+                    .collect(),
+            ),
+            _ => Expansion::Unknown(b.at.text(for_each)),
+        };
+    }
+    Expansion::Single
+}
+
+/// A node an input expression references, with the line and file of the input.
+pub(crate) type InputTarget = (NodeId, Option<u32>, Arc<str>);
+
+/// What one module instance is given by its caller.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Context {
+    /// `module.a["k"].module.b.` — prepended to every address.
+    pub(crate) prefix: String,
+    /// Input values (module arguments, or tfvars for a root module).
+    pub(crate) inputs: BTreeMap<String, Value>,
+    /// The nodes each input expression references, per input.
+    pub(crate) input_targets: BTreeMap<String, Vec<InputTarget>>,
+    /// The module directories on the way here, to catch cycles.
+    pub(crate) stack: Vec<PathBuf>,
+    /// Provider configurations visible here, by local name (`aws`, `aws.east`).
+    pub(crate) providers: BTreeMap<String, NodeId>,
+    /// The module call node that contains this instance.
+    pub(crate) module_node: Option<NodeId>,
+}
+
+/// A module instance being evaluated.
+pub(crate) struct Instance<'s, 'f> {
+    pub(crate) scan: &'s Scan<'s>,
+    pub(crate) files: &'f ModuleFiles,
+    pub(crate) index: Index<'f>,
+    pub(crate) ctx: Context,
+    locals: RefCell<BTreeMap<String, Value>>,
+    busy: RefCell<BTreeSet<String>>,
+    pub(crate) children: RefCell<BTreeMap<String, Value>>,
+    expansions: RefCell<BTreeMap<String, Expansion>>,
+}
+
+impl<'s, 'f> Instance<'s, 'f> {
+    pub(crate) fn new(scan: &'s Scan<'s>, files: &'f ModuleFiles, ctx: Context) -> Self {
+        let mut diagnostics = Vec::new();
+        let index = Index::build(files, &mut diagnostics);
+        scan.out.borrow_mut().diagnostics.extend(diagnostics);
+        let mut ctx = ctx;
+        // A module's own provider blocks shadow what its caller passed.
+        for b in &index.providers {
+            let key = provider_key(*b);
+            let id = scan.id(&format!("{}provider.{key}", ctx.prefix));
+            ctx.providers.insert(key, id);
+        }
+        Instance {
+            scan,
+            files,
+            index,
+            ctx,
+            locals: RefCell::new(BTreeMap::new()),
+            busy: RefCell::new(BTreeSet::new()),
+            children: RefCell::new(BTreeMap::new()),
+            expansions: RefCell::new(BTreeMap::new()),
+        }
+    }
+
+    /// The id of a node at `address` inside this module instance.
+    pub(crate) fn id(&self, address: &str) -> NodeId {
+        self.scan.id(&format!("{}{address}", self.ctx.prefix))
+    }
+
+    /// Runs `f` unless `key` is already being evaluated (a cycle).
+    pub(crate) fn guarded(&self, key: &str, f: impl FnOnce() -> Value) -> Value {
+        if !self.busy.borrow_mut().insert(key.to_owned()) {
+            return Value::Unknown;
+        }
+        let value = f();
+        self.busy.borrow_mut().remove(key);
+        value
+    }
+
+    /// The value of `var.name`.
+    pub(crate) fn variable(&self, name: &str) -> Value {
+        if let Some(value) = self.ctx.inputs.get(name) {
+            return value.clone();
+        }
+        match self
+            .index
+            .variables
+            .get(name)
+            .and_then(|b| b.attr("default"))
+        {
+            Some(default) => self.guarded(&format!("var.{name}"), || {
+                Evaluator::new(self).eval(default)
+            }),
+            None => Value::Unknown,
+        }
+    }
+
+    /// The value of `local.name`.
+    pub(crate) fn local(&self, name: &str) -> Value {
+        if let Some(value) = self.locals.borrow().get(name) {
+            return value.clone();
+        }
+        let Some((_, attr)) = self.index.locals.get(name) else {
+            return Value::Unknown;
+        };
+        let value = self.guarded(&format!("local.{name}"), || {
+            Evaluator::new(self).eval(&attr.value)
+        });
+        self.locals
+            .borrow_mut()
+            .insert(name.to_owned(), value.clone());
+        value
+    }
+
+    /// The instances of a resource, data source or module call, memoised.
+    pub(crate) fn expansion(&self, key: &str, b: BlockAt<'_>) -> Expansion {
+        if let Some(e) = self.expansions.borrow().get(key) {
+            return e.clone();
+        }
+        let mut result = Expansion::Unknown("cycle".to_owned());
+        let _ = self.guarded(&format!("expand {key}"), || {
+            result = expand(b, &mut Evaluator::new(self));
+            Value::Null
+        });
+        self.expansions
+            .borrow_mut()
+            .insert(key.to_owned(), result.clone());
+        result
+    }
+
+    /// The declared value of `attribute` of a resource or data source,
+    /// for the instance with `key` when it has several.
+    fn block_attribute(
+        &self,
+        what: &str,
+        b: BlockAt<'_>,
+        key: Option<Value>,
+        attribute: &str,
+    ) -> Value {
+        let Some(expr) = b.attr(attribute) else {
+            return Value::Unknown;
+        };
+        let instance = match (self.expansion(what, b), key) {
+            (Expansion::Single, None) => None,
+            (Expansion::Instances(keys), Some(key)) => {
+                match keys
+                    .into_iter()
+                    .find(|k| k.key == key || k.key.as_string() == key.as_string())
+                {
+                    Some(k) => Some(k),
+                    None => return Value::Unknown,
+                }
+            }
+            _ => return Value::Unknown,
+        };
+        self.guarded(&format!("{what}.{attribute}"), || {
+            let mut evaluator = Evaluator::new(self);
+            if let Some(instance) = &instance {
+                instance.bind(&mut evaluator);
+            }
+            evaluator.eval(expr)
+        })
+    }
+
+    /// A resource as a value: unknown objects keyed like its instances.
+    fn instance_objects(&self, what: &str, b: BlockAt<'_>) -> Value {
+        match self.expansion(what, b) {
+            Expansion::Instances(keys) if keys.first().is_some_and(|k| k.count) => {
+                Value::List(keys.iter().map(|_| Value::Unknown).collect())
+            }
+            Expansion::Instances(keys) => Value::Map(
+                keys.iter()
+                    .filter_map(|k| Some((k.key.as_string()?, Value::Unknown)))
+                    .collect(),
+            ),
+            Expansion::Single | Expansion::Unknown(_) => Value::Unknown,
+        }
+    }
+
+    fn resource_ref(
+        &self,
+        what: &str,
+        b: Option<BlockAt<'_>>,
+        ops: &[Decorated<TraversalOperator>],
+        evaluator: &mut Evaluator<'_>,
+    ) -> (Value, usize) {
+        let Some(b) = b else {
+            return (Value::Unknown, ops.len());
+        };
+        let (key, next) = match ops.first().map(Decorated::value) {
+            Some(TraversalOperator::Index(expr)) => (Some(evaluator.eval(expr)), 1),
+            Some(TraversalOperator::LegacyIndex(n)) => (Some(Value::Number(*n.value() as f64)), 1),
+            Some(TraversalOperator::AttrSplat(_) | TraversalOperator::FullSplat(_)) => {
+                return (Value::Unknown, ops.len());
+            }
+            _ => (None, 0),
+        };
+        match ops.get(next).map(Decorated::value) {
+            Some(TraversalOperator::GetAttr(attribute)) => (
+                self.block_attribute(what, b, key, attribute.value().as_str()),
+                next + 1,
+            ),
+            // The whole resource: its instance keys are known even where
+            // its attributes are not, which is what `for_each = aws_x.y` needs.
+            None if key.is_none() => (self.instance_objects(what, b), next),
+            _ => (Value::Unknown, ops.len()),
+        }
+    }
+}
+
+fn attr_name(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
+    match op?.value() {
+        TraversalOperator::GetAttr(name) => Some(name.value().as_str()),
+        _ => None,
+    }
+}
+
+impl Resolver for Instance<'_, '_> {
+    fn resolve(
+        &self,
+        root: &str,
+        ops: &[Decorated<TraversalOperator>],
+        evaluator: &mut Evaluator<'_>,
+    ) -> (Value, usize) {
+        let first = attr_name(ops.first());
+        match (root, first) {
+            ("var", Some(name)) => (self.variable(name), 1),
+            ("local", Some(name)) => (self.local(name), 1),
+            ("module", Some(name)) => (self.child_outputs(name), 1),
+            ("path", Some("module")) => (Value::str(self.files.display.clone()), 1),
+            ("path", Some("root")) => (Value::str(self.scan.root_display.clone()), 1),
+            ("terraform", Some("workspace")) => (Value::str("default"), 1),
+            ("data", Some(kind)) => match attr_name(ops.get(1)) {
+                Some(name) => {
+                    let key = (kind.to_owned(), name.to_owned());
+                    let b = self.index.data.get(&key).copied();
+                    let (value, used) = self.resource_ref(
+                        &format!("data.{kind}.{name}"),
+                        b,
+                        ops.get(2..).unwrap_or_default(),
+                        evaluator,
+                    );
+                    (value, used + 2)
+                }
+                None => (Value::Unknown, ops.len()),
+            },
+            (kind, Some(name)) if kind.contains('_') => {
+                let key = (kind.to_owned(), name.to_owned());
+                let b = self.index.resources.get(&key).copied();
+                let (value, used) = self.resource_ref(
+                    &format!("{kind}.{name}"),
+                    b,
+                    ops.get(1..).unwrap_or_default(),
+                    evaluator,
+                );
+                (value, used + 1)
+            }
+            _ => (Value::Unknown, ops.len()),
+        }
+    }
+
+    fn base_dir(&self) -> Option<&Path> {
+        Some(self.scan.root)
+    }
+}
+
+/// The local name of a provider configuration: `aws`, or `aws.east` with
+/// an alias (which Terraform requires to be a literal).
+pub(crate) fn provider_key(b: BlockAt<'_>) -> String {
+    let name = b.label(0).unwrap_or_default();
+    match b.attr("alias") {
+        Some(Expression::String(alias)) => format!("{name}.{}", alias.value()),
+        _ => name.to_owned(),
+    }
+}

@@ -1,0 +1,323 @@
+//! Finding references in expressions: every traversal that names a
+//! resource, data source, module, variable or local, wherever it sits
+//! (function arguments, templates, heredocs, for-expressions, conditionals).
+
+use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl::edit::template::{Directive, Element, Template};
+use hcl::edit::{Decorated, Span as _};
+
+/// What a reference names.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Target {
+    Resource {
+        kind: String,
+        name: String,
+    },
+    Data {
+        kind: String,
+        name: String,
+    },
+    Module {
+        name: String,
+        output: Option<String>,
+    },
+    Var(String),
+    Local(String),
+}
+
+/// One reference found in an expression.
+#[derive(Clone, Debug)]
+pub(crate) struct Reference<'a> {
+    pub(crate) target: Target,
+    /// The attribute path below the walked expression (`variables.QUEUE_URL`).
+    pub(crate) path: String,
+    /// The instance key, when the reference indexes a resource or module.
+    pub(crate) index: Option<&'a Expression>,
+    /// The attribute read from the target (`arn`, `json`), if any.
+    pub(crate) attribute: Option<String>,
+    /// Where the reference is, in bytes of its parsed piece.
+    pub(crate) span: Option<std::ops::Range<usize>>,
+}
+
+/// Names that are never references to other blocks.
+const BUILTIN: &[&str] = &["each", "count", "self", "path", "terraform"];
+
+/// Collects the references in `expr`, with `bound` names (dynamic block
+/// iterators) excluded and attribute paths starting at `path`.
+pub(crate) fn collect<'a>(
+    expr: &'a Expression,
+    bound: &[String],
+    path: &str,
+) -> Vec<Reference<'a>> {
+    let mut walker = Walker {
+        bound: bound.to_vec(),
+        out: Vec::new(),
+    };
+    walker.expr(expr, path);
+    walker.out
+}
+
+struct Walker<'a> {
+    bound: Vec<String>,
+    out: Vec<Reference<'a>>,
+}
+
+fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<String> {
+    match op?.value() {
+        TraversalOperator::GetAttr(name) => Some(name.value().as_str().to_owned()),
+        _ => None,
+    }
+}
+
+fn index_expr(op: Option<&Decorated<TraversalOperator>>) -> Option<&Expression> {
+    match op?.value() {
+        TraversalOperator::Index(expr) => Some(expr),
+        _ => None,
+    }
+}
+
+/// Whether the operator is an index (`[0]`, `["k"]`, `.0`) or splat.
+fn is_index(op: Option<&Decorated<TraversalOperator>>) -> bool {
+    op.is_some_and(|op| !matches!(op.value(), TraversalOperator::GetAttr(_)))
+}
+
+impl<'a> Walker<'a> {
+    fn traversal(
+        &mut self,
+        root: &str,
+        ops: &'a [Decorated<TraversalOperator>],
+        path: &str,
+        span: Option<std::ops::Range<usize>>,
+    ) {
+        if self.bound.iter().any(|b| b == root) || BUILTIN.contains(&root) {
+            return;
+        }
+        let first = get_attr(ops.first());
+        let (target, rest) = match (root, first) {
+            ("var", Some(name)) => (Target::Var(name), 1),
+            ("local", Some(name)) => (Target::Local(name), 1),
+            ("module", Some(name)) => {
+                let (index, skip) = if is_index(ops.get(1)) {
+                    (index_expr(ops.get(1)), 2)
+                } else {
+                    (None, 1)
+                };
+                let output = get_attr(ops.get(skip));
+                self.out.push(Reference {
+                    target: Target::Module {
+                        name,
+                        output: output.clone(),
+                    },
+                    path: path.to_owned(),
+                    index,
+                    attribute: output,
+                    span,
+                });
+                return;
+            }
+            ("data", Some(kind)) => match get_attr(ops.get(1)) {
+                Some(name) => {
+                    let (index, skip) = if is_index(ops.get(2)) {
+                        (index_expr(ops.get(2)), 3)
+                    } else {
+                        (None, 2)
+                    };
+                    self.out.push(Reference {
+                        target: Target::Data { kind, name },
+                        path: path.to_owned(),
+                        index,
+                        attribute: get_attr(ops.get(skip)),
+                        span,
+                    });
+                    return;
+                }
+                None => return,
+            },
+            (kind, Some(name)) if kind.contains('_') => {
+                let (index, skip) = if is_index(ops.get(1)) {
+                    (index_expr(ops.get(1)), 2)
+                } else {
+                    (None, 1)
+                };
+                self.out.push(Reference {
+                    target: Target::Resource {
+                        kind: kind.to_owned(),
+                        name,
+                    },
+                    path: path.to_owned(),
+                    index,
+                    attribute: get_attr(ops.get(skip)),
+                    span,
+                });
+                return;
+            }
+            _ => return,
+        };
+        let _ = rest;
+        self.out.push(Reference {
+            target,
+            path: path.to_owned(),
+            index: None,
+            attribute: None,
+            span,
+        });
+    }
+
+    fn ops(&mut self, ops: &'a [Decorated<TraversalOperator>], path: &str) {
+        for op in ops {
+            if let TraversalOperator::Index(index) = op.value() {
+                self.expr(index, path);
+            }
+        }
+    }
+
+    pub(crate) fn expr(&mut self, expr: &'a Expression, path: &str) {
+        match expr {
+            Expression::Null(_)
+            | Expression::Bool(_)
+            | Expression::Number(_)
+            | Expression::String(_)
+            | Expression::Variable(_) => {}
+            Expression::Array(items) => items.iter().for_each(|e| self.expr(e, path)),
+            Expression::Object(object) => {
+                for (key, value) in object {
+                    let name = match key {
+                        ObjectKey::Ident(ident) => Some(ident.value().as_str().to_owned()),
+                        ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+                        ObjectKey::Expression(e) => {
+                            self.expr(e, path);
+                            None
+                        }
+                    };
+                    match name {
+                        Some(name) => {
+                            let child = join(path, &name);
+                            self.expr(value.expr(), &child);
+                        }
+                        None => self.expr(value.expr(), path),
+                    }
+                }
+            }
+            Expression::StringTemplate(template) => self.template(template, path),
+            Expression::HeredocTemplate(heredoc) => self.template(&heredoc.template, path),
+            Expression::Parenthesis(inner) => self.expr(inner.inner(), path),
+            Expression::Conditional(cond) => {
+                self.expr(&cond.cond_expr, path);
+                self.expr(&cond.true_expr, path);
+                self.expr(&cond.false_expr, path);
+            }
+            Expression::FuncCall(call) => call.args.iter().for_each(|e| self.expr(e, path)),
+            Expression::Traversal(traversal) => {
+                match &traversal.expr {
+                    Expression::Variable(root) => {
+                        self.traversal(
+                            root.value().as_str(),
+                            &traversal.operators,
+                            path,
+                            traversal.span(),
+                        );
+                    }
+                    other => self.expr(other, path),
+                }
+                self.ops(&traversal.operators, path);
+            }
+            Expression::UnaryOp(op) => self.expr(&op.expr, path),
+            Expression::BinaryOp(op) => {
+                self.expr(&op.lhs_expr, path);
+                self.expr(&op.rhs_expr, path);
+            }
+            Expression::ForExpr(for_expr) => {
+                self.expr(&for_expr.intro.collection_expr, path);
+                let mark = self.bound.len();
+                if let Some(key) = &for_expr.intro.key_var {
+                    self.bound.push(key.value().as_str().to_owned());
+                }
+                self.bound
+                    .push(for_expr.intro.value_var.value().as_str().to_owned());
+                if let Some(key) = &for_expr.key_expr {
+                    self.expr(key, path);
+                }
+                self.expr(&for_expr.value_expr, path);
+                if let Some(cond) = &for_expr.cond {
+                    self.expr(&cond.expr, path);
+                }
+                self.bound.truncate(mark);
+            }
+        }
+    }
+
+    fn template(&mut self, template: &'a Template, path: &str) {
+        for element in template {
+            match element {
+                Element::Literal(_) => {}
+                Element::Interpolation(interp) => self.expr(&interp.expr, path),
+                Element::Directive(directive) => match &**directive {
+                    Directive::If(dir) => {
+                        self.expr(&dir.if_expr.cond_expr, path);
+                        self.template(&dir.if_expr.template, path);
+                        if let Some(else_expr) = &dir.else_expr {
+                            self.template(&else_expr.template, path);
+                        }
+                    }
+                    Directive::For(dir) => {
+                        self.expr(&dir.for_expr.collection_expr, path);
+                        let mark = self.bound.len();
+                        if let Some(key) = &dir.for_expr.key_var {
+                            self.bound.push(key.value().as_str().to_owned());
+                        }
+                        self.bound
+                            .push(dir.for_expr.value_var.value().as_str().to_owned());
+                        self.template(&dir.for_expr.template, path);
+                        self.bound.truncate(mark);
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// Joins attribute path segments with dots.
+pub(crate) fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// Collects the references in every argument and nested block of a body,
+/// each with its attribute path.
+pub(crate) fn collect_body<'a>(
+    body: &'a hcl::edit::structure::Body,
+    path: &str,
+    bound: &mut Vec<String>,
+) -> Vec<Reference<'a>> {
+    let mut out = Vec::new();
+    for attr in body.attributes() {
+        out.extend(collect(
+            &attr.value,
+            bound,
+            &join(path, attr.key.value().as_str()),
+        ));
+    }
+    for block in body.blocks() {
+        let ident = block.ident.value().as_str();
+        if ident == "dynamic" {
+            let Some(label) = block.labels.first().map(|l| l.as_str().to_owned()) else {
+                continue;
+            };
+            let inner = join(path, &label);
+            if let Some(for_each) = block.body.get_attribute("for_each") {
+                out.extend(collect(&for_each.value, bound, &join(&inner, "for_each")));
+            }
+            bound.push(label);
+            for content in block.body.get_blocks("content") {
+                out.extend(collect_body(&content.body, &inner, bound));
+            }
+            bound.pop();
+        } else {
+            out.extend(collect_body(&block.body, &join(path, ident), bound));
+        }
+    }
+    out
+}
