@@ -116,8 +116,10 @@ impl Evidence {
     }
 }
 
-/// Sorts evidence canonically and removes exact duplicates.
+/// Sorts evidence canonically, removes exact duplicates, and gives back
+/// spare capacity (a graph holds millions of these short vectors).
 pub fn normalize_evidence(evidence: &mut Vec<Evidence>) {
     evidence.sort_by(Evidence::canonical_cmp);
     evidence.dedup_by(|a, b| a.canonical_cmp(b) == Ordering::Equal);
+    evidence.shrink_to_fit();
 }
