@@ -79,7 +79,7 @@ pub(crate) fn aliases(
         out.push(Alias::url(url));
     }
     if let Some(id) = attribute("id").filter(|v| !v.is_empty()) {
-        if id.starts_with("arn:") {
+        if id.starts_with("arn:") && !id.contains('|') {
             out.push(Alias::arn(id));
         } else if id.starts_with("https://") {
             out.push(Alias::url(id));
