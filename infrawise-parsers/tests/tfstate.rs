@@ -11,9 +11,7 @@ use infrawise_parsers::{terraform, tfstate};
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/tfstate");
 
 /// A fixed observation time, so snapshots do not depend on file times.
-fn seen() -> Option<Timestamp> {
-    Some(Timestamp::from_unix_seconds(1_700_000_000))
-}
+const SEEN: Option<Timestamp> = Some(Timestamp::from_unix_seconds(1_700_000_000));
 
 fn check(path: &Path) -> String {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -21,7 +19,7 @@ fn check(path: &Path) -> String {
         .file_name()
         .and_then(|n| n.to_str())
         .unwrap_or_default();
-    tfstate::parse_state(&text, name, seen()).render()
+    tfstate::parse_state(&text, name, SEEN).render()
 }
 
 #[test]
@@ -47,7 +45,7 @@ fn nothing_sensitive_is_stored() {
     for name in ["v4_sensitive.tfstate", "show.json", "v3.tfstate"] {
         let path = Path::new(FIXTURES).join(name);
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
-        let fragment = tfstate::parse_state(&text, name, seen());
+        let fragment = tfstate::parse_state(&text, name, SEEN);
         let rendered = fragment.render();
         let json = serde_json::to_string(&fragment).unwrap_or_else(|e| panic!("{e}"));
         for leak in leaks {
@@ -82,7 +80,7 @@ fn state_and_hcl_meet_on_the_same_nodes() {
     let declared = terraform::parse(&files, dir);
     let text = std::fs::read_to_string(Path::new(FIXTURES).join("v4_modules.tfstate"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let observed = tfstate::parse_state(&text, "terraform.tfstate", seen());
+    let observed = tfstate::parse_state(&text, "terraform.tfstate", SEEN);
     let declared_ids: BTreeSet<_> = declared.nodes.iter().map(|n| n.id.as_str()).collect();
     for id in [
         "tf:.:module.many[\"orders\"].aws_sqs_queue.this",
@@ -93,9 +91,7 @@ fn state_and_hcl_meet_on_the_same_nodes() {
         let node = observed.nodes.iter().find(|n| n.id.as_str() == id);
         let node = node.unwrap_or_else(|| panic!("observed lacks {id}"));
         let declared_node = declared.nodes.iter().find(|n| n.id.as_str() == id);
-        let shared = declared_node
-            .map(|d| d.aliases.intersection(&node.aliases).count())
-            .unwrap_or(0);
+        let shared = declared_node.map_or(0, |d| d.aliases.intersection(&node.aliases).count());
         assert!(
             shared >= 2,
             "{id}: address and name aliases should both match"
