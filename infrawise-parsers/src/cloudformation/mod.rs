@@ -44,7 +44,7 @@
 //! Bad input never fails the scan: a malformed file, an unknown tag or a
 //! reference to a missing logical id is a diagnostic with its line.
 
-mod json;
+pub(crate) mod json;
 mod kinds;
 mod observed;
 mod refs;
@@ -52,7 +52,7 @@ mod resolve;
 mod sam;
 mod stacks;
 mod template;
-mod value;
+pub(crate) mod value;
 mod yaml;
 
 use std::collections::BTreeMap;

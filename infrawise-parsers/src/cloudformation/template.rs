@@ -311,7 +311,7 @@ impl<'a> Emitter<'a> {
 
             match resource_type {
                 "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
-                    self.indexes(&id, properties)
+                    self.indexes(&id, properties);
                 }
                 "AWS::Serverless::Function" => {
                     self.environment(&id, properties);
