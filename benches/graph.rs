@@ -13,23 +13,33 @@ use infrawise_graph::{GraphBuilder, TraversalOptions, impact};
 fn sizes() -> Vec<usize> {
     std::env::var("INFRAWISE_BENCH_SIZES").ok().map_or_else(
         || vec![10_000, 100_000, 1_000_000],
-        |text| text.split(',').filter_map(|s| s.trim().parse().ok()).collect(),
+        |text| {
+            text.split(',')
+                .filter_map(|s| s.trim().parse().ok())
+                .collect()
+        },
     )
 }
 
 fn build(c: &mut Criterion) {
     let mut group = c.benchmark_group("graph_build");
-    group.sample_size(10).measurement_time(Duration::from_secs(20));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20));
     for edges in sizes() {
         let fragments = generate(&SyntheticOptions::with_edges(edges));
         group.throughput(Throughput::Elements(edges as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(edges), &fragments, |b, fragments| {
-            b.iter_batched(
-                || fragments.clone(),
-                |fragments| black_box(GraphBuilder::from_iter(fragments).build()),
-                criterion::BatchSize::LargeInput,
-            );
-        });
+        group.bench_with_input(
+            BenchmarkId::from_parameter(edges),
+            &fragments,
+            |b, fragments| {
+                b.iter_batched(
+                    || fragments.clone(),
+                    |fragments| black_box(GraphBuilder::from_iter(fragments).build()),
+                    criterion::BatchSize::LargeInput,
+                );
+            },
+        );
     }
     group.finish();
 }

@@ -87,7 +87,9 @@ string_enum! {
         ExternalPackage => "external_package",
         /// A managed resource with no more specific kind.
         Resource => "resource",
-        /// Anything else; the raw type says what.
+        /// Anything else that is not a deployable resource (a `terraform`
+        /// settings block, say); the raw type says what. Resources of
+        /// unknown type are [`NodeKind::Resource`].
         Other => "other",
     }
 }
@@ -159,6 +161,7 @@ impl NodeKind {
                 | NodeKind::EnvVar
                 | NodeKind::ExternalPackage
                 | NodeKind::Column
+                | NodeKind::Other
         )
     }
 

@@ -280,12 +280,19 @@ fn edge_findings(graph: &Graph) -> Vec<Finding> {
             && both(Origin::Observed)
         {
             // Only where the observation records dependencies of this node
-            // at all: otherwise silence proves nothing.
+            // at all: otherwise silence proves nothing. An observed edge of
+            // any kind between the two (state records plain dependencies
+            // where HCL has references) counts as the observation.
+            let observed_out =
+                |other: petgraph::graph::EdgeReference<'_, crate::graph::GraphEdge>| {
+                    other.weight().origins().contains(Origin::Observed)
+                };
             let records_edges = graph
                 .inner
                 .edges_directed(from, Direction::Outgoing)
-                .any(|other| other.weight().origins().contains(Origin::Observed));
-            if records_edges {
+                .any(observed_out);
+            let observed_between = graph.inner.edges_connecting(from, to).any(observed_out);
+            if records_edges && !observed_between {
                 findings.push(Finding::new(
                     FindingCode::DeclaredEdgeNotObserved,
                     format!(
@@ -356,25 +363,32 @@ fn not_seen_since_findings(graph: &Graph, since: Timestamp) -> Vec<Finding> {
     findings
 }
 
-/// Whether two attribute values are the same for drift purposes: equal
-/// JSON, or equal once scalars are compared as text (`"30"` and `30`), or
-/// the same elements in another order for arrays (sets print unordered).
-fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+/// Whether an observed value agrees with a declared one. A declaration is a
+/// partial specification: the runtime fills in defaults, so keys of an
+/// observed object that the declaration does not mention are not drift.
+/// Scalars compare as text as well (`"30"` and `30`), and arrays compare
+/// as multisets (sets print unordered), element by element.
+fn agrees(declared: &serde_json::Value, observed: &serde_json::Value) -> bool {
     use serde_json::Value;
-    if a == b {
+    if declared == observed {
         return true;
     }
-    match (a, b) {
+    match (declared, observed) {
         (Value::String(s), other @ (Value::Number(_) | Value::Bool(_)))
         | (other @ (Value::Number(_) | Value::Bool(_)), Value::String(s)) => {
             s.as_str() == other.to_string().as_str()
         }
-        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            let mut x: Vec<String> = x.iter().map(ToString::to_string).collect();
-            let mut y: Vec<String> = y.iter().map(ToString::to_string).collect();
-            x.sort();
-            y.sort();
-            x == y
+        (Value::Object(declared), Value::Object(observed)) => declared
+            .iter()
+            .all(|(key, value)| observed.get(key).is_some_and(|seen| agrees(value, seen))),
+        (Value::Array(declared), Value::Array(observed)) if declared.len() == observed.len() => {
+            // Greedy matching is exact for scalars and good enough for the
+            // short lists of blocks that attributes hold.
+            let mut unmatched: Vec<&Value> = observed.iter().collect();
+            declared.iter().all(|value| {
+                let found = unmatched.iter().position(|seen| agrees(value, seen));
+                found.map(|index| unmatched.swap_remove(index)).is_some()
+            })
         }
         _ => false,
     }
@@ -393,7 +407,7 @@ pub fn drift(graph: &Graph) -> Vec<Finding> {
             else {
                 continue;
             };
-            if same_value(declared, observed) {
+            if agrees(declared, observed) {
                 continue;
             }
             findings.push(Finding::new(

@@ -1,0 +1,454 @@
+//! The `infrawise` command line: scan a system, then ask what breaks, what
+//! something relies on, why two things are connected, what is stale and
+//! what has drifted.
+//!
+//! Exit codes: 0 ok; 1 `check` found something at or above `--fail-on`;
+//! 2 usage or input error.
+
+use std::collections::BTreeSet;
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context as _, Result, bail};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use infrawise::core::{EdgeKind, Origin, OriginSet, Severity, Timestamp};
+use infrawise::graph::{
+    Finding, Graph, StalenessOptions, TraversalOptions, dependencies, drift, impact, path, report,
+    staleness, to_dot, to_mermaid,
+};
+use infrawise::{ProgressFn, ScanEvent, ScanOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "infrawise",
+    version,
+    about = "A provenance-tagged dependency graph of infrastructure and code"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum OutputFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Json,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Args)]
+struct GraphArgs {
+    /// Query a graph saved with `scan --format json` instead of scanning.
+    #[arg(long, value_name = "FILE", conflicts_with = "dir")]
+    graph: Option<PathBuf>,
+    /// The directory to scan when no --graph is given.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+    /// Also read files that .gitignore hides.
+    #[arg(long)]
+    no_ignore: bool,
+    /// Report scan progress on stderr.
+    #[arg(long, short)]
+    verbose: bool,
+}
+
+#[derive(Args)]
+struct FilterArgs {
+    /// Follow at most this many hops.
+    #[arg(long, value_name = "N")]
+    depth: Option<usize>,
+    /// Follow only these edge kinds (repeatable): references, depends_on, grants, …
+    #[arg(long = "kind", value_name = "KIND")]
+    kinds: Vec<String>,
+    /// Follow only edges with evidence of these origins (repeatable): declared, inferred, observed.
+    #[arg(long = "origin", value_name = "ORIGIN")]
+    origins: Vec<String>,
+    /// Count inferred evidence only at or above this confidence (0 to 1).
+    #[arg(long, value_name = "F", default_value_t = 0.0)]
+    min_confidence: f64,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Scan DIR and print the graph (json) or a summary with the scan plan (text).
+    Scan {
+        /// The directory to scan.
+        dir: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+        /// Write the output to FILE instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Also read files that .gitignore hides.
+        #[arg(long)]
+        no_ignore: bool,
+        /// Only print which files would go to which parser.
+        #[arg(long)]
+        plan: bool,
+        /// Report progress on stderr.
+        #[arg(long, short)]
+        verbose: bool,
+    },
+    /// What depends on NODE (any id or alias), transitively.
+    Impact {
+        node: String,
+        #[command(flatten)]
+        source: GraphArgs,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// What NODE depends on, transitively.
+    Deps {
+        node: String,
+        #[command(flatten)]
+        source: GraphArgs,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// The shortest explanation of how A and B are connected, with evidence per hop.
+    Path {
+        from: String,
+        to: String,
+        #[command(flatten)]
+        source: GraphArgs,
+        #[command(flatten)]
+        filter: FilterArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Stale facts: declared-not-observed, observed-not-declared, dangling references, …
+    Stale {
+        #[command(flatten)]
+        source: GraphArgs,
+        /// Also report observed facts not seen since this time (RFC 3339 or a date).
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Attribute drift between declared and observed values, plus missing and unmanaged nodes.
+    Drift {
+        #[command(flatten)]
+        source: GraphArgs,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Staleness and drift together, for CI gates: exit 1 on findings at or above --fail-on.
+    Check {
+        #[command(flatten)]
+        source: GraphArgs,
+        #[arg(long, value_name = "TIME")]
+        since: Option<String>,
+        /// The least severity that fails the check: info, warning or error.
+        #[arg(long, value_name = "SEVERITY", default_value = "error")]
+        fail_on: String,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// Export the graph as JSON, Graphviz DOT or Mermaid.
+    Export {
+        #[command(flatten)]
+        source: GraphArgs,
+        #[arg(long, value_enum, default_value = "json")]
+        format: ExportFormat,
+        /// Write the output to FILE instead of stdout.
+        #[arg(long, short, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+fn progress_printer(verbose: bool) -> Option<ProgressFn> {
+    verbose.then(|| {
+        Box::new(|event: &ScanEvent| match event {
+            ScanEvent::Planned { inputs } => eprintln!("infrawise: {inputs} input(s) found"),
+            ScanEvent::Parsed { format, inputs, nodes, edges, diagnostics } => {
+                eprintln!("infrawise: {format}: {inputs} input(s) -> {nodes} node(s), {edges} edge(s), {diagnostics} diagnostic(s)");
+            }
+            ScanEvent::Merged { nodes, edges } => eprintln!("infrawise: graph has {nodes} node(s), {edges} edge(s)"),
+            _ => {}
+        }) as ProgressFn
+    })
+}
+
+fn load_graph(args: &GraphArgs) -> Result<Graph> {
+    if let Some(file) = &args.graph {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("cannot read {}", file.display()))?;
+        return Graph::from_json(&text)
+            .with_context(|| format!("{} is not a saved infrawise graph", file.display()));
+    }
+    let options = ScanOptions {
+        no_ignore: args.no_ignore,
+        progress: progress_printer(args.verbose),
+    };
+    Ok(infrawise::scan(&args.dir, &options)?.graph)
+}
+
+fn traversal_options(filter: &FilterArgs) -> Result<TraversalOptions> {
+    let edge_kinds = if filter.kinds.is_empty() {
+        None
+    } else {
+        let kinds: Result<BTreeSet<EdgeKind>, _> =
+            filter.kinds.iter().map(|k| k.parse::<EdgeKind>()).collect();
+        Some(kinds.with_context(|| {
+            let known: Vec<_> = EdgeKind::ALL.iter().map(|k| k.as_str()).collect();
+            format!("--kind takes one of: {}", known.join(", "))
+        })?)
+    };
+    let origins = if filter.origins.is_empty() {
+        OriginSet::ALL
+    } else {
+        let origins: Result<OriginSet, _> =
+            filter.origins.iter().map(|o| o.parse::<Origin>()).collect();
+        origins.context("--origin takes declared, inferred or observed")?
+    };
+    if !(0.0..=1.0).contains(&filter.min_confidence) {
+        bail!("--min-confidence must be between 0 and 1");
+    }
+    Ok(TraversalOptions {
+        max_depth: filter.depth,
+        edge_kinds,
+        origins,
+        min_confidence: filter.min_confidence,
+    })
+}
+
+fn parse_since(since: Option<&str>) -> Result<Option<Timestamp>> {
+    since
+        .map(|s| {
+            Timestamp::parse(s).with_context(|| {
+                format!("--since {s:?} is not a time (try 2026-01-31 or 2026-01-31T12:00:00Z)")
+            })
+        })
+        .transpose()
+}
+
+fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {
+    if let Some(file) = output {
+        return std::fs::write(file, text)
+            .with_context(|| format!("cannot write {}", file.display()));
+    }
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    Ok(())
+}
+
+fn json_text(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+fn findings_output(findings: &[Finding], format: OutputFormat) -> String {
+    match format {
+        OutputFormat::Json => json_text(&report::findings_json(findings)),
+        OutputFormat::Text => report::findings_text(findings),
+    }
+}
+
+fn reach_output(
+    graph: &Graph,
+    reach: &infrawise::graph::Reach,
+    format: OutputFormat,
+    heading: &str,
+) -> String {
+    match format {
+        OutputFormat::Json => json_text(&report::reach_json(graph, reach)),
+        OutputFormat::Text => report::reach_text(graph, reach, heading),
+    }
+}
+
+fn scan_summary(scan: &infrawise::Scan) -> String {
+    use std::collections::BTreeMap;
+    use std::fmt::Write as _;
+    let graph = &scan.graph;
+    let mut out = scan.plan.to_text();
+    let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+    for node in graph.nodes() {
+        *kinds.entry(node.node.kind.as_str()).or_default() += 1;
+    }
+    let mut origins: BTreeMap<&str, usize> = BTreeMap::new();
+    for edge in graph.edges() {
+        for origin in edge.edge.origins().iter() {
+            *origins.entry(origin.as_str()).or_default() += 1;
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\ngraph: {} node(s), {} edge(s)",
+        graph.node_count(),
+        graph.edge_count()
+    );
+    let kinds: Vec<String> = kinds.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let _ = writeln!(out, "  nodes by kind: {}", kinds.join(", "));
+    let origins: Vec<String> = origins.iter().map(|(k, n)| format!("{k} {n}")).collect();
+    let _ = writeln!(out, "  edges with evidence: {}", origins.join(", "));
+    if !graph.diagnostics().is_empty() {
+        let _ = writeln!(out, "\n{} diagnostic(s):", graph.diagnostics().len());
+        for diagnostic in graph.diagnostics() {
+            let _ = writeln!(out, "  {diagnostic}");
+        }
+    }
+    out
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Scan {
+            dir,
+            format,
+            output,
+            no_ignore,
+            plan,
+            verbose,
+        } => {
+            let options = ScanOptions {
+                no_ignore,
+                progress: progress_printer(verbose),
+            };
+            if plan {
+                let plan = infrawise::plan(&dir, &options)?;
+                emit(&plan.to_text(), output.as_ref())?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let scan = infrawise::scan(&dir, &options)?;
+            let text = match format {
+                OutputFormat::Json => {
+                    let mut json = scan.graph.to_json();
+                    json.push('\n');
+                    json
+                }
+                OutputFormat::Text => scan_summary(&scan),
+            };
+            emit(&text, output.as_ref())?;
+        }
+        Command::Impact {
+            node,
+            source,
+            filter,
+            format,
+        } => {
+            let graph = load_graph(&source)?;
+            let reach = impact(&graph, &node, &traversal_options(&filter)?)?;
+            emit(&reach_output(&graph, &reach, format, "depend on"), None)?;
+        }
+        Command::Deps {
+            node,
+            source,
+            filter,
+            format,
+        } => {
+            let graph = load_graph(&source)?;
+            let reach = dependencies(&graph, &node, &traversal_options(&filter)?)?;
+            emit(
+                &reach_output(&graph, &reach, format, "are depended on by"),
+                None,
+            )?;
+        }
+        Command::Path {
+            from,
+            to,
+            source,
+            filter,
+            format,
+        } => {
+            let graph = load_graph(&source)?;
+            let result = path(&graph, &from, &to, &traversal_options(&filter)?)?;
+            let text = match format {
+                OutputFormat::Json => json_text(&report::path_json(&graph, result.as_ref())),
+                OutputFormat::Text => report::path_text(&graph, &from, &to, result.as_ref()),
+            };
+            emit(&text, None)?;
+        }
+        Command::Stale {
+            source,
+            since,
+            format,
+        } => {
+            let since = parse_since(since.as_deref())?;
+            let graph = load_graph(&source)?;
+            let findings = staleness(
+                &graph,
+                &StalenessOptions {
+                    not_seen_since: since,
+                },
+            );
+            emit(&findings_output(&findings, format), None)?;
+        }
+        Command::Drift { source, format } => {
+            let graph = load_graph(&source)?;
+            emit(&findings_output(&drift(&graph), format), None)?;
+        }
+        Command::Check {
+            source,
+            since,
+            fail_on,
+            format,
+        } => {
+            let fail_on: Severity = fail_on
+                .parse()
+                .context("--fail-on takes info, warning or error")?;
+            let since = parse_since(since.as_deref())?;
+            let graph = load_graph(&source)?;
+            let mut findings = staleness(
+                &graph,
+                &StalenessOptions {
+                    not_seen_since: since,
+                },
+            );
+            let mut seen: BTreeSet<(String, String)> = findings
+                .iter()
+                .map(|f| (f.code.to_string(), f.message.clone()))
+                .collect();
+            findings.extend(
+                drift(&graph)
+                    .into_iter()
+                    .filter(|f| seen.insert((f.code.to_string(), f.message.clone()))),
+            );
+            emit(&findings_output(&findings, format), None)?;
+            if findings.iter().any(|f| f.severity >= fail_on) {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Export {
+            source,
+            format,
+            output,
+        } => {
+            let graph = load_graph(&source)?;
+            let text = match format {
+                ExportFormat::Json => {
+                    let mut json = graph.to_json();
+                    json.push('\n');
+                    json
+                }
+                ExportFormat::Dot => to_dot(&graph),
+                ExportFormat::Mermaid => to_mermaid(&graph),
+            };
+            emit(&text, output.as_ref())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("infrawise: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
