@@ -10,7 +10,10 @@
 //! Heap bytes are counted by a global allocator wrapper, which is exact;
 //! resident set sizes from /proc are reported too but overstate what the
 //! graph holds, because freed memory is not always returned to the system.
-#![allow(unsafe_code, reason = "a counting global allocator is the only exact measure of heap bytes in use")]
+#![allow(
+    unsafe_code,
+    reason = "a counting global allocator is the only exact measure of heap bytes in use"
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::process::Command;
@@ -51,9 +54,11 @@ unsafe impl GlobalAlloc for Counting {
         let new_pointer = unsafe { System.realloc(pointer, layout, new_size) };
         if !new_pointer.is_null() {
             let now = if new_size >= layout.size() {
-                IN_USE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size - layout.size()
+                IN_USE.fetch_add(new_size - layout.size(), Ordering::Relaxed) + new_size
+                    - layout.size()
             } else {
-                IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed) - (layout.size() - new_size)
+                IN_USE.fetch_sub(layout.size() - new_size, Ordering::Relaxed)
+                    - (layout.size() - new_size)
             };
             PEAK.fetch_max(now, Ordering::Relaxed);
         }
@@ -122,7 +127,11 @@ fn main() -> Result<()> {
     {
         return measure(edges.parse().context("edge count")?);
     }
-    let sizes = if args.is_empty() { vec!["1000000".to_owned()] } else { args };
+    let sizes = if args.is_empty() {
+        vec!["1000000".to_owned()]
+    } else {
+        args
+    };
     let me = std::env::current_exe()?;
     for size in sizes {
         let status = Command::new(&me).args(["--one", &size]).status()?;
