@@ -61,7 +61,9 @@ use std::path::{Path, PathBuf};
 use infrawise_core::{Diagnostic, Format, Fragment, Origin, Severity, Source, SourceStatus};
 use rayon::prelude::*;
 
-pub use observed::{detect_stack_observation, parse_stack_observations};
+pub use observed::{
+    detect_stack_observation, parse_stack_observation_text, parse_stack_observations,
+};
 
 use crate::display_path;
 use value::{Kind, Value};
@@ -70,8 +72,26 @@ use value::{Kind, Value};
 /// `AWSTemplateFormatVersion`, or has `Resources` with an `AWS::…` type.
 /// A cheap content sniff, independent of the file name.
 pub fn detect_template(text: &str) -> bool {
+    let resources_key = text.contains("\"Resources\"")
+        || text.starts_with("Resources:")
+        || text.contains("\nResources:");
     text.contains("AWSTemplateFormatVersion")
-        || (text.contains("Resources") && text.contains("Type") && text.contains("AWS::"))
+        || (resources_key && text.contains("Type") && text.contains("AWS::"))
+}
+
+/// Parses one template given as text, shown in the output as `display`
+/// (stack name: its file stem). For callers that already hold the text,
+/// and for tests; [`parse`] is the entry point for files.
+pub fn parse_template_text(text: &str, display: &str) -> Fragment {
+    let path = PathBuf::from(display);
+    let input = TemplateInput::new(path, Path::new(""), Format::CloudFormation);
+    let (root, mut diagnostics) = load_text(text, &input.display);
+    let root = check_template(root, &input.display, &mut diagnostics);
+    emit_all(&[Template {
+        input,
+        root,
+        diagnostics,
+    }])
 }
 
 /// Parses templates together, so that exports and imports and nested
@@ -204,17 +224,7 @@ fn load(input: TemplateInput) -> Template {
         }
     };
     let (root, mut diagnostics) = load_text(&text, &input.display);
-    let root = root.filter(|root| {
-        let template = is_template(root) && matches!(root.kind, Kind::Map(_));
-        if !template && diagnostics.iter().all(|d| d.severity != Severity::Error) {
-            diagnostics.push(Diagnostic::info(
-                &input.display,
-                Some(root.line),
-                "not a CloudFormation template: no AWSTemplateFormatVersion and no AWS:: resources",
-            ));
-        }
-        template
-    });
+    let root = check_template(root, &input.display, &mut diagnostics);
     Template {
         input,
         root,
@@ -222,10 +232,33 @@ fn load(input: TemplateInput) -> Template {
     }
 }
 
+/// Keeps a loaded root only if it is a template, saying so otherwise.
+fn check_template(
+    root: Option<Value>,
+    display: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Value> {
+    root.filter(|root| {
+        let template = is_template(root) && matches!(root.kind, Kind::Map(_));
+        if !template && diagnostics.iter().all(|d| d.severity != Severity::Error) {
+            diagnostics.push(Diagnostic::info(
+                display,
+                Some(root.line),
+                "not a CloudFormation template: no AWSTemplateFormatVersion and no AWS:: resources",
+            ));
+        }
+        template
+    })
+}
+
 /// Reads and emits templates: load in parallel, link stacks, emit in parallel.
 pub(crate) fn parse_inputs(inputs: Vec<TemplateInput>) -> Fragment {
     let templates: Vec<Template> = inputs.into_par_iter().map(load).collect();
-    let context = stacks::Context::build(&templates);
+    emit_all(&templates)
+}
+
+fn emit_all(templates: &[Template]) -> Fragment {
+    let context = stacks::Context::build(templates);
     let parts: Vec<Fragment> = templates
         .par_iter()
         .enumerate()

@@ -71,10 +71,10 @@ fn text<'v>(record: &'v Value, key: &str) -> Option<&'v str> {
 
 fn parse_file(path: &Path, root: &Path) -> Fragment {
     let display = display_path(path, root);
-    let mut fragment = Fragment::new();
     let content = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
         Err(error) => {
+            let mut fragment = Fragment::new();
             fragment.diagnostics.push(Diagnostic::error(
                 &display,
                 None,
@@ -83,7 +83,25 @@ fn parse_file(path: &Path, root: &Path) -> Fragment {
             return fragment;
         }
     };
-    let loaded = json::load(&content);
+    let mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .map(Timestamp::from_system_time);
+    parse_text(&content, &display, &file_stack(path), mtime)
+}
+
+/// Parses one stack observation given as text, shown in the output as
+/// `display`; a stack the records do not name is named after the file
+/// name up to its first dot.
+pub fn parse_stack_observation_text(text: &str, display: &str) -> Fragment {
+    parse_text(text, display, &file_stack(Path::new(display)), None)
+}
+
+fn parse_text(content: &str, display: &str, fallback: &str, mtime: Option<Timestamp>) -> Fragment {
+    let display = display.to_owned();
+    let fallback = fallback.to_owned();
+    let mut fragment = Fragment::new();
+    let loaded = json::load(content);
     let Some(document) = loaded.root else {
         for (line, _, message) in loaded.problems {
             fragment
@@ -107,11 +125,6 @@ fn parse_file(path: &Path, root: &Path) -> Fragment {
             records.extend(value.items().iter().map(|record| (record, drift)));
         }
     }
-    let fallback = file_stack(path);
-    let mtime = std::fs::metadata(path)
-        .and_then(|m| m.modified())
-        .ok()
-        .map(Timestamp::from_system_time);
     let mut newest: BTreeMap<String, Option<Timestamp>> = BTreeMap::new();
     for (record, drift) in records {
         let Some(logical) = text(record, "LogicalResourceId") else {
@@ -132,6 +145,12 @@ fn parse_file(path: &Path, root: &Path) -> Fragment {
             .and_then(|t| Timestamp::parse(t).ok());
         let entry = newest.entry(stack.clone()).or_insert(None);
         *entry = (*entry).max(seen);
+        if drift && text(record, "StackResourceDriftStatus") == Some("DELETED") {
+            // Gone: the warning says so, and nothing claims it was seen.
+            let mut node = Node::new("", NodeKind::Other, logical);
+            drift_record(&mut fragment, &mut node, record, &display, &stack, logical);
+            continue;
+        }
         let resource_type = text(record, "ResourceType").unwrap_or_default();
         let kind = node_kind(resource_type);
         let status = text(record, "ResourceStatus")
@@ -212,7 +231,9 @@ fn physical_aliases(node: &mut Node, resource_type: &str, kind: NodeKind, physic
         if let Some(name) = physical.rsplit('/').next().filter(|n| !n.is_empty()) {
             node.aliases.insert(Alias::name(kind, name));
         }
-    } else if name_property(resource_type).is_some() {
+    } else if name_property(resource_type).is_some() && kind != NodeKind::SecurityGroup {
+        // CloudFormation's physical id of a named resource is its name; a
+        // security group's is its group id.
         node.aliases.insert(Alias::name(kind, physical));
     } else {
         node.aliases.insert(Alias::id(kind, physical));

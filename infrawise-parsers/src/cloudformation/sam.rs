@@ -40,6 +40,7 @@ pub(crate) fn function(emitter: &mut Emitter<'_>, id: &str, logical: &str, body:
                     ("ServerlessHttpApi", "AWS::Serverless::HttpApi")
                 };
                 let api_id = emitter.id(logical_api);
+                let declared = emitter.out.nodes.iter().any(|n| n.id.as_str() == api_id);
                 let node = emitter
                     .node(
                         api_id.clone(),
@@ -50,7 +51,9 @@ pub(crate) fn function(emitter: &mut Emitter<'_>, id: &str, logical: &str, body:
                     )
                     .with_raw_type(raw)
                     .with_alias(Alias::logical_id(emitter.stack, logical_api));
-                emitter.out.nodes.push(node);
+                if !declared {
+                    emitter.out.nodes.push(node);
+                }
                 let route = route_text(event_properties);
                 emitter.edge(
                     NodeId::new(id.to_owned()),
@@ -119,7 +122,12 @@ pub(crate) fn function(emitter: &mut Emitter<'_>, id: &str, logical: &str, body:
             }
         }
     }
-    let policies = properties.and_then(|p| p.get("Policies"));
+    policies(emitter, id, body);
+}
+
+/// Grants from literal (or parameter-default) names in SAM policy templates.
+pub(crate) fn policies(emitter: &mut Emitter<'_>, id: &str, body: &Value) {
+    let policies = body.get("Properties").and_then(|p| p.get("Policies"));
     for (index, policy) in policies
         .map(Value::items)
         .unwrap_or_default()

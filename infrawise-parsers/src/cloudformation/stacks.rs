@@ -6,14 +6,16 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 
 use super::Template;
+use super::refs::{self, RefKind};
 use super::resolve::Scope;
 use super::value::Value;
 
 /// What every template needs to know about the others.
 #[derive(Debug, Default)]
 pub(crate) struct Context {
-    /// Export name -> the output node ids exporting it.
-    pub(crate) exports: BTreeMap<String, Vec<String>>,
+    /// Export name -> the outputs exporting it: (output node id, ids of the
+    /// resources its value names).
+    pub(crate) exports: BTreeMap<String, Vec<(String, Vec<String>)>>,
     /// (template index, logical id of the nested stack resource) -> child stack name.
     pub(crate) nested: BTreeMap<(usize, String), String>,
     /// Stack name -> the parameter names its template declares.
@@ -88,11 +90,23 @@ impl Context {
             for output in root.get("Outputs").map(Value::entries).unwrap_or_default() {
                 let export = output.value.get("Export").and_then(|e| e.get("Name"));
                 if let Some(name) = export.and_then(|name| scope.string(name)) {
+                    let mut found = Vec::new();
+                    if let Some(value) = output.value.get("Value") {
+                        refs::collect(value, "Value", &mut found);
+                    }
+                    let resources = root.get("Resources");
+                    let mut exported: Vec<String> = found
+                        .iter()
+                        .filter(|r| matches!(r.kind, RefKind::Ref | RefKind::GetAtt | RefKind::Sub))
+                        .filter(|r| resources.and_then(|res| res.get(&r.target)).is_some())
+                        .map(|r| format!("cfn:{stack}:{}", r.target))
+                        .collect();
+                    exported.dedup();
                     context
                         .exports
                         .entry(name)
                         .or_default()
-                        .push(format!("cfn:{stack}:Outputs.{}", output.key));
+                        .push((format!("cfn:{stack}:Outputs.{}", output.key), exported));
                 }
             }
             for resource in root

@@ -174,7 +174,11 @@ impl<'a> Emitter<'a> {
             );
             self.out.nodes.push(node);
             let mut found = Vec::new();
-            refs::collect(&entry.value, "", &mut found);
+            refs::collect(
+                &entry.value,
+                &format!("Conditions.{}", entry.key),
+                &mut found,
+            );
             self.link(&id, "", &found);
         }
     }
@@ -318,6 +322,7 @@ impl<'a> Emitter<'a> {
                     sam::function(self, &id, logical, body);
                 }
                 "AWS::Lambda::Function" => self.environment(&id, properties),
+                "AWS::Serverless::StateMachine" => sam::policies(self, &id, body),
                 _ => {}
             }
             self.nested_stack(&id, logical, entry);
@@ -484,7 +489,7 @@ impl<'a> Emitter<'a> {
 
     fn link_one(&mut self, from: &str, reference: &Reference<'a>, role: Role) {
         if reference.kind == RefKind::ImportValue {
-            self.import(from, reference);
+            self.import(from, reference, &role);
             return;
         }
         let Some(target) = self.target(reference) else {
@@ -510,8 +515,16 @@ impl<'a> Emitter<'a> {
             return;
         };
         let detail = reference.detail();
-        match role {
+        let from = match role {
             Role::Plain(kind) => {
+                // A parameter is configuration, not the thing granted or triggering.
+                let kind = if target.contains(":Parameters.")
+                    && matches!(kind, EdgeKind::Grants | EdgeKind::Triggers)
+                {
+                    EdgeKind::References
+                } else {
+                    kind
+                };
                 self.edge(
                     NodeId::new(from.to_owned()),
                     NodeId::new(target),
@@ -519,18 +532,20 @@ impl<'a> Emitter<'a> {
                     detail,
                     reference.line,
                 );
+                from.to_owned()
             }
             Role::EnvVar(name) => {
                 let env_id = format!("{from}:env:{name}");
                 self.edge(
-                    NodeId::new(env_id),
+                    NodeId::new(env_id.clone()),
                     NodeId::new(target),
                     EdgeKind::References,
                     detail,
                     reference.line,
                 );
+                env_id
             }
-        }
+        };
         // `GetAtt Child.Outputs.X` on a nested stack also names the child's output.
         if let (Some(attribute), RefKind::GetAtt | RefKind::Sub) =
             (&reference.attribute, reference.kind)
@@ -550,7 +565,7 @@ impl<'a> Emitter<'a> {
                 let target = format!("cfn:{child}:Outputs.{output}");
                 let detail = reference.detail();
                 self.edge(
-                    NodeId::new(from.to_owned()),
+                    NodeId::new(from),
                     NodeId::new(target),
                     EdgeKind::References,
                     detail,
@@ -590,7 +605,9 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn import(&mut self, from: &str, reference: &Reference<'a>) {
+    /// `Fn::ImportValue`: the consumer imports the exporting output, and
+    /// depends (as the reference's role says) on the resources it exports.
+    fn import(&mut self, from: &str, reference: &Reference<'a>, role: &Role) {
         let Some(argument) = reference.argument else {
             return;
         };
@@ -605,24 +622,34 @@ impl<'a> Emitter<'a> {
             return;
         };
         let detail = format!("{} (ImportValue {name})", reference.path);
-        match self.context.exports.get(&name).cloned() {
-            Some(outputs) => {
-                for output in outputs {
-                    self.edge(
-                        NodeId::new(from.to_owned()),
-                        NodeId::new(output),
-                        EdgeKind::ImportsValue,
-                        detail.clone(),
-                        reference.line,
-                    );
-                }
-            }
-            None => {
+        let (from, kind) = match role {
+            Role::Plain(kind) => (from.to_owned(), *kind),
+            Role::EnvVar(variable) => (format!("{from}:env:{variable}"), EdgeKind::References),
+        };
+        let Some(outputs) = self.context.exports.get(&name).cloned() else {
+            self.edge(
+                NodeId::new(from),
+                Alias::name(NodeKind::Output, name),
+                EdgeKind::ImportsValue,
+                detail,
+                reference.line,
+            );
+            return;
+        };
+        for (output, resources) in outputs {
+            self.edge(
+                NodeId::new(from.clone()),
+                NodeId::new(output),
+                EdgeKind::ImportsValue,
+                detail.clone(),
+                reference.line,
+            );
+            for resource in resources {
                 self.edge(
-                    NodeId::new(from.to_owned()),
-                    Alias::name(NodeKind::Output, name),
-                    EdgeKind::ImportsValue,
-                    detail,
+                    NodeId::new(from.clone()),
+                    NodeId::new(resource),
+                    kind,
+                    detail.clone(),
                     reference.line,
                 );
             }
@@ -670,13 +697,11 @@ fn role(resource_type: &str, path: &str) -> Role {
         let name = rest.split(['.', '[']).next().unwrap_or(rest);
         return Role::EnvVar(name.to_owned());
     }
-    if resource_type == "AWS::Serverless::Function" {
-        if path.starts_with("Properties.Events.") {
-            return Role::Plain(EdgeKind::Triggers);
-        }
-        if path.starts_with("Properties.Policies") {
-            return Role::Plain(EdgeKind::Grants);
-        }
+    if resource_type == "AWS::Serverless::Function" && path.starts_with("Properties.Events.") {
+        return Role::Plain(EdgeKind::Triggers);
+    }
+    if resource_type.starts_with("AWS::Serverless::") && path.starts_with("Properties.Policies") {
+        return Role::Plain(EdgeKind::Grants);
     }
     if is_statement_resource(path) {
         return Role::Plain(EdgeKind::Grants);
