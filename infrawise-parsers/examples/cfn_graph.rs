@@ -38,6 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     walk(&dir, &mut files)?;
     files.sort();
     let mut best = f64::MAX;
+    let mut first = None;
     let mut fragment = infrawise_core::Fragment::new();
     for _ in 0..repeat.max(1) {
         let start = Instant::now();
@@ -51,7 +52,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .cloned()
             .collect();
         fragment = infrawise_parsers::cloudformation::parse(&templates, &dir);
-        best = best.min(start.elapsed().as_secs_f64());
+        let elapsed = start.elapsed().as_secs_f64();
+        first.get_or_insert(elapsed);
+        best = best.min(elapsed);
+        if let Some(list) = std::env::var_os("CFN_GRAPH_LIST") {
+            let text = templates
+                .iter()
+                .map(|path| path.display().to_string())
+                .collect::<Vec<_>>()
+                .join("\n");
+            std::fs::write(list, text)?;
+        }
     }
     let resources = fragment
         .nodes
@@ -74,14 +85,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map(|node| node.id.as_str())
         .collect();
     let mut by_label = std::collections::BTreeMap::<&str, usize>::new();
+    let mut by_file = std::collections::BTreeMap::<String, usize>::new();
     for edge in &fragment.edges {
         let NodeRef::Id(to) = &edge.to else { continue };
         if !resource_ids.contains(to.as_str()) || edge.kind == EdgeKind::Contains {
             continue;
         }
         for label in ["(Ref)", "(GetAtt)", "(Sub)", "(DependsOn)"] {
-            if edge.evidence.iter().any(|e| e.detail.ends_with(label)) {
+            if let Some(evidence) = edge.evidence.iter().find(|e| e.detail.ends_with(label)) {
                 *by_label.entry(label).or_default() += 1;
+                let path = evidence.path.as_deref().unwrap_or_default().to_owned();
+                *by_file.entry(path).or_default() += 1;
             }
         }
     }
@@ -125,7 +139,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         count(Severity::Warning),
         count(Severity::Info)
     );
+    println!("first_seconds {:.4}", first.unwrap_or_default());
     println!("seconds {best:.4}");
+    if std::env::var_os("CFN_GRAPH_PER_FILE").is_some() {
+        for (path, n) in &by_file {
+            println!("file {path} {n}");
+        }
+    }
     if std::env::var_os("CFN_GRAPH_DIAGNOSTICS").is_some() {
         let mut diagnostics = fragment.diagnostics.clone();
         diagnostics.sort();

@@ -247,9 +247,26 @@ impl<'a> Emitter<'a> {
                 self.info(entry.line, format!("`{logical}` needs the AWS::LanguageExtensions transform; its resources are not expanded"));
                 continue;
             }
-            let Some(resource_type) = body.get("Type").and_then(Value::as_str) else {
-                self.error(entry.line, format!("resource `{logical}` has no Type"));
-                continue;
+            let type_text;
+            let resource_type = match body.get("Type") {
+                Some(value) if value.as_str().is_some() => value.as_str().unwrap_or_default(),
+                Some(value) => {
+                    // A pre-processor's module (`Type: {Rain::Module: …}`): kept as an
+                    // untyped resource, so what references it or what it references is not lost.
+                    type_text = value.to_json().to_string();
+                    self.out.diagnostics.push(Diagnostic::warning(
+                        self.path,
+                        Some(value.line),
+                        format!(
+                            "resource `{logical}` has a non-string Type {type_text}, kept untyped"
+                        ),
+                    ));
+                    &type_text
+                }
+                None => {
+                    self.error(entry.line, format!("resource `{logical}` has no Type"));
+                    continue;
+                }
             };
             let id = self.id(logical);
             let kind = node_kind(resource_type);
