@@ -2,7 +2,7 @@
 //! forms), every `${Name}` / `${Name.Attr}` of `Fn::Sub` (never
 //! `${!Literal}`), `Fn::ImportValue`, `Fn::FindInMap` and conditions.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use super::value::{Kind, Value};
 
@@ -58,16 +58,46 @@ impl Reference<'_> {
     }
 }
 
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_owned()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
 /// Collects every reference inside `value`, whose property path is `path`.
 pub(crate) fn collect<'a>(value: &'a Value, path: &str, out: &mut Vec<Reference<'a>>) {
+    let mut buffer = String::with_capacity(64);
+    buffer.push_str(path);
+    walk(value, &mut buffer, out);
+}
+
+/// Like [`collect`], extending one path buffer in place rather than
+/// allocating a path per value: most values hold no reference at all.
+fn walk<'a>(value: &'a Value, buffer: &mut String, out: &mut Vec<Reference<'a>>) {
+    if value.intrinsic().is_none() {
+        let mark = buffer.len();
+        match &value.kind {
+            Kind::Map(entries) => {
+                for entry in entries {
+                    if !buffer.is_empty() {
+                        buffer.push('.');
+                    }
+                    buffer.push_str(&entry.key);
+                    walk(&entry.value, buffer, out);
+                    buffer.truncate(mark);
+                }
+            }
+            Kind::Seq(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    let _ = write!(buffer, "[{index}]");
+                    walk(item, buffer, out);
+                    buffer.truncate(mark);
+                }
+            }
+            _ => {}
+        }
+        return;
+    }
+    intrinsic(value, buffer, out);
+}
+
+/// The references of an intrinsic function call.
+fn intrinsic<'a>(value: &'a Value, buffer: &str, out: &mut Vec<Reference<'a>>) {
+    let path = buffer;
     let push = |out: &mut Vec<Reference<'a>>, kind, target: &str, attribute: Option<String>| {
         out.push(Reference {
             kind,
@@ -166,20 +196,6 @@ pub(crate) fn collect<'a>(value: &'a Value, path: &str, out: &mut Vec<Reference<
             }
             _ => collect(argument, path, out),
         }
-        return;
-    }
-    match &value.kind {
-        Kind::Map(entries) => {
-            for entry in entries {
-                collect(&entry.value, &join(path, &entry.key), out);
-            }
-        }
-        Kind::Seq(items) => {
-            for (index, item) in items.iter().enumerate() {
-                collect(item, &format!("{path}[{index}]"), out);
-            }
-        }
-        _ => {}
     }
 }
 
