@@ -21,7 +21,7 @@ echo "== infrawise (best of 10, in process; detection + parse + cross-stack link
 OURS="$(CFN_GRAPH_LIST="$LIST" "$TARGET/release/examples/cfn_graph" "$DIR" --repeat 10)"
 echo "$OURS"
 echo
-echo "== cfn-lint Graph (decode + Template/Graph per file, same $(wc -l <"$LIST") templates)"
+echo "== cfn-lint Graph (decode + Template/Graph per file, same $(grep -c "" "$LIST") files)"
 THEIRS="$(python3 benches/compare/cfn_lint_graph.py "$LIST")"
 echo "$THEIRS"
 echo
