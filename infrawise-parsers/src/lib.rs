@@ -19,15 +19,28 @@ use std::path::Path;
 /// appears in evidence, sources and diagnostics. A path outside `root` is
 /// shown as given.
 pub fn display_path(path: &Path, root: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
+    let Ok(relative) = path.strip_prefix(root) else {
+        return path.to_string_lossy().replace('\\', "/");
+    };
     let text = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/");
-    if text.is_empty() {
-        ".".to_owned()
-    } else {
-        text
+    if text.is_empty() { ".".to_owned() } else { text }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::display_path;
+
+    #[test]
+    fn paths_are_shown_relative_to_the_root_with_forward_slashes() {
+        assert_eq!(display_path(Path::new("/a/b/c.tf"), Path::new("/a")), "b/c.tf");
+        assert_eq!(display_path(Path::new("/a"), Path::new("/a")), ".");
+        assert_eq!(display_path(Path::new("/elsewhere/x.yaml"), Path::new("/a")), "/elsewhere/x.yaml");
+        assert_eq!(display_path(Path::new("rel/x.yaml"), Path::new("/a")), "rel/x.yaml");
     }
 }
