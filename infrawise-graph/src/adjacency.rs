@@ -2,11 +2,11 @@
 //!
 //! Decision: queries walk their own compressed-sparse-row arrays instead of
 //! petgraph's linked edge lists. Rationale: `impact` on a 1M-edge graph
-//! touches every edge; contiguous `(neighbour, edge)` slices and an 8-byte
-//! record of each edge's filter facts keep that walk in cache, where the
-//! linked lists and the full edge weights (with their evidence vectors)
-//! would miss it on nearly every step. Trade-off: about 24 bytes per edge,
-//! built once with the graph.
+//! touches every edge; a contiguous row per node whose entries carry the
+//! neighbour, the edge id and the edge's filter facts keeps that walk
+//! sequential, where the linked lists and the full edge weights (with their
+//! evidence vectors) would miss the cache on nearly every step.
+//! Trade-off: 32 bytes per edge (both directions), built once with the graph.
 
 use infrawise_core::{EdgeKind, Origin, OriginSet};
 
@@ -18,17 +18,20 @@ pub(crate) fn kind_index(kind: EdgeKind) -> u8 {
     EdgeKind::ALL.iter().position(|k| *k == kind).unwrap_or(0) as u8
 }
 
-/// What a filter needs to know about an edge, in 8 bytes.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// What a traversal needs to know about an edge, in 12 bytes: its id and
+/// what the filters test.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(crate) struct EdgeFacts {
+    pub(crate) edge: u32,
     kind_index: u8,
     origins: OriginSet,
     max_inferred_confidence: f32,
 }
 
 impl EdgeFacts {
-    pub(crate) fn of(edge: &GraphEdge) -> Self {
+    pub(crate) fn of(id: u32, edge: &GraphEdge) -> Self {
         EdgeFacts {
+            edge: id,
             kind_index: kind_index(edge.kind),
             origins: edge.origins,
             max_inferred_confidence: edge.max_inferred_confidence as f32,
@@ -67,7 +70,7 @@ impl EdgeFilter {
     /// observed evidence of a wanted origin, or inferred evidence (if
     /// wanted) at or above the minimum confidence.
     #[inline]
-    pub(crate) fn allows(&self, facts: EdgeFacts) -> bool {
+    pub(crate) fn allows(&self, facts: &EdgeFacts) -> bool {
         self.kinds & (1 << facts.kind_index) != 0
             && (facts.origins.intersects(self.certain)
                 || (self.inferred
@@ -81,13 +84,13 @@ impl EdgeFilter {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Adjacency {
     offsets: Vec<u32>,
-    neighbours: Vec<(u32, u32)>,
+    neighbours: Vec<(u32, EdgeFacts)>,
 }
 
 impl Adjacency {
-    /// Builds rows from `(node, neighbour, edge)` triples, keeping each
-    /// row in the order the triples come (edge order).
-    pub(crate) fn build(node_count: usize, triples: &[(u32, u32, u32)]) -> Self {
+    /// Builds rows from `(node, neighbour, edge facts)` triples, keeping
+    /// each row in the order the triples come (edge order).
+    pub(crate) fn build(node_count: usize, triples: &[(u32, u32, EdgeFacts)]) -> Self {
         let mut offsets = vec![0u32; node_count + 1];
         for &(node, _, _) in triples {
             offsets[node as usize + 1] += 1;
@@ -96,7 +99,7 @@ impl Adjacency {
             offsets[i + 1] += offsets[i];
         }
         let mut cursor = offsets.clone();
-        let mut neighbours = vec![(0, 0); triples.len()];
+        let mut neighbours = vec![(0, EdgeFacts::default()); triples.len()];
         for &(node, neighbour, edge) in triples {
             let slot = &mut cursor[node as usize];
             neighbours[*slot as usize] = (neighbour, edge);
@@ -108,9 +111,9 @@ impl Adjacency {
         }
     }
 
-    /// The `(neighbour, edge)` pairs of `node`.
+    /// The `(neighbour, edge facts)` pairs of `node`.
     #[inline]
-    pub(crate) fn of(&self, node: u32) -> &[(u32, u32)] {
+    pub(crate) fn of(&self, node: u32) -> &[(u32, EdgeFacts)] {
         let start = self.offsets[node as usize] as usize;
         let end = self.offsets[node as usize + 1] as usize;
         &self.neighbours[start..end]

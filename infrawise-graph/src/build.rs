@@ -7,7 +7,7 @@
 //! tie-breaks), gives that by construction. Trade-off: adding one fragment
 //! to a built graph means rebuilding it.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use infrawise_core::{
@@ -16,6 +16,7 @@ use infrawise_core::{
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use crate::adjacency::{Adjacency, EdgeFacts};
 
@@ -142,6 +143,9 @@ fn representative_key(node: &Node, placeholder: bool) -> impl Ord + '_ {
     )
 }
 
+/// An edge with resolved ends, before parallel edges are merged.
+type KeyedEdge = (NodeIndex<u32>, NodeIndex<u32>, EdgeKind, Vec<Evidence>);
+
 /// Merges fragments. `placeholders` marks, by id, nodes that must be
 /// treated as unresolved placeholders (used when loading a saved graph).
 pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) -> Graph {
@@ -162,13 +166,14 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
 
     // Index every id and alias to the first contribution naming it; later
     // contributions naming the same thing are unioned with it.
-    let mut by_id: HashMap<NodeId, u32> = HashMap::with_capacity(nodes.len());
-    let mut by_alias: HashMap<Alias, u32> = HashMap::new();
+    let mut by_id: FxHashMap<NodeId, u32> =
+        FxHashMap::with_capacity_and_hasher(nodes.len(), FxBuildHasher);
+    let mut by_alias: FxHashMap<Alias, u32> = FxHashMap::default();
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     let mut register = |index: u32,
                         node: &Node,
-                        by_id: &mut HashMap<NodeId, u32>,
-                        by_alias: &mut HashMap<Alias, u32>| {
+                        by_id: &mut FxHashMap<NodeId, u32>,
+                        by_alias: &mut FxHashMap<Alias, u32>| {
         if let Some(&other) = by_id.get(&node.id) {
             pairs.push((index, other));
         } else {
@@ -192,8 +197,8 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     let resolve = |node_ref: &NodeRef,
                    nodes: &mut Vec<Node>,
                    is_placeholder: &mut Vec<bool>,
-                   by_id: &mut HashMap<NodeId, u32>,
-                   by_alias: &mut HashMap<Alias, u32>|
+                   by_id: &mut FxHashMap<NodeId, u32>,
+                   by_alias: &mut FxHashMap<Alias, u32>|
      -> u32 {
         let found = match node_ref {
             NodeRef::Id(id) => by_id.get(id).copied(),
@@ -235,7 +240,7 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     }
 
     // Group contributions by component, then merge each component.
-    let mut components: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut components: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     for index in 0..nodes.len() as u32 {
         components.entry(sets.find(index)).or_default().push(index);
     }
@@ -258,33 +263,38 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
 
     let mut inner: DiGraph<GraphNode, GraphEdge, u32> =
         DiGraph::with_capacity(merged.len(), edges.len());
-    let mut root_to_index: HashMap<u32, NodeIndex<u32>> = HashMap::with_capacity(merged.len());
+    let mut root_to_index: FxHashMap<u32, NodeIndex<u32>> =
+        FxHashMap::with_capacity_and_hasher(merged.len(), FxBuildHasher);
     for (node, member) in merged {
         let index = inner.add_node(node);
         root_to_index.insert(sets.find(member), index);
     }
 
-    let mut grouped: BTreeMap<(NodeIndex<u32>, NodeIndex<u32>, EdgeKind), Vec<Evidence>> =
-        BTreeMap::new();
-    for (edge, (from, to)) in edges.into_iter().zip(resolved_ends) {
-        let (Some(&from), Some(&to)) = (
-            root_to_index.get(&sets.find(from)),
-            root_to_index.get(&sets.find(to)),
-        ) else {
-            continue;
-        };
-        grouped
-            .entry((from, to, edge.kind))
-            .or_default()
-            .extend(edge.evidence);
-    }
+    // Sorting by (from, to, kind) puts parallel edges next to each other
+    // and the edges in output order; each run becomes one edge.
+    let mut keyed: Vec<KeyedEdge> = edges
+        .into_iter()
+        .zip(resolved_ends)
+        .filter_map(|(edge, (from, to))| {
+            let from = *root_to_index.get(&sets.find(from))?;
+            let to = *root_to_index.get(&sets.find(to))?;
+            Some((from, to, edge.kind, edge.evidence))
+        })
+        .collect();
+    keyed.sort_unstable_by_key(|(from, to, kind, _)| (*from, *to, *kind));
     let mut pool = StringPool::default();
     for index in inner.node_indices() {
         for evidence in &mut inner[index].node.evidence {
             pool.intern(evidence);
         }
     }
-    for ((from, to, kind), mut evidence) in grouped {
+    let mut keyed = keyed.into_iter().peekable();
+    while let Some((from, to, kind, mut evidence)) = keyed.next() {
+        while let Some((_, _, _, more)) =
+            keyed.next_if(|next| (next.0, next.1, next.2) == (from, to, kind))
+        {
+            evidence.extend(more);
+        }
         for item in &mut evidence {
             pool.intern(item);
         }
@@ -303,7 +313,7 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
 /// a large graph has millions of evidence records but few distinct files.
 #[derive(Default)]
 struct StringPool {
-    strings: HashSet<Arc<str>>,
+    strings: FxHashSet<Arc<str>>,
 }
 
 impl StringPool {
@@ -329,9 +339,9 @@ pub(crate) fn index_graph(
     sources: Vec<Source>,
     diagnostics: Vec<Diagnostic>,
 ) -> Graph {
-    let mut ids = HashMap::with_capacity(inner.node_count());
-    let mut alias_index = HashMap::new();
-    let mut alias_values: HashMap<String, Vec<NodeIndex<u32>>> = HashMap::new();
+    let mut ids = FxHashMap::with_capacity_and_hasher(inner.node_count(), FxBuildHasher);
+    let mut alias_index = FxHashMap::default();
+    let mut alias_values: FxHashMap<String, Vec<NodeIndex<u32>>> = FxHashMap::default();
     for index in inner.node_indices() {
         let node = &inner[index].node;
         ids.insert(node.id.clone(), index);
@@ -366,16 +376,11 @@ pub(crate) fn index_graph(
     }
     let mut forward = Vec::with_capacity(inner.edge_count());
     let mut backward = Vec::with_capacity(inner.edge_count());
-    let mut facts = Vec::with_capacity(inner.edge_count());
     for edge in inner.edge_references() {
-        let (from, to, id) = (
-            edge.source().index() as u32,
-            edge.target().index() as u32,
-            edge.id().index() as u32,
-        );
-        forward.push((from, to, id));
-        backward.push((to, from, id));
-        facts.push(EdgeFacts::of(edge.weight()));
+        let (from, to) = (edge.source().index() as u32, edge.target().index() as u32);
+        let facts = EdgeFacts::of(edge.id().index() as u32, edge.weight());
+        forward.push((from, to, facts));
+        backward.push((to, from, facts));
     }
     let outgoing = Adjacency::build(inner.node_count(), &forward);
     let incoming = Adjacency::build(inner.node_count(), &backward);
@@ -388,7 +393,6 @@ pub(crate) fn index_graph(
         diagnostics,
         incoming,
         outgoing,
-        facts,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The merged graph and lookups on it.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use rustc_hash::FxHashMap;
 
 use infrawise_core::{
     Alias, Diagnostic, EdgeKind, Evidence, Node, NodeId, Origin, OriginSet, Source,
@@ -10,7 +12,7 @@ use petgraph::visit::EdgeRef;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::adjacency::{Adjacency, EdgeFacts};
+use crate::adjacency::Adjacency;
 
 /// The id of an edge within one [`Graph`]. Edge ids are dense and follow
 /// the graph's sorted edge order, so they are stable for the same inputs.
@@ -89,17 +91,15 @@ pub struct EdgeView<'g> {
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
     pub(crate) inner: DiGraph<GraphNode, GraphEdge, u32>,
-    pub(crate) ids: HashMap<NodeId, NodeIndex<u32>>,
-    pub(crate) alias_index: HashMap<Alias, NodeIndex<u32>>,
-    pub(crate) alias_values: HashMap<String, Vec<NodeIndex<u32>>>,
+    pub(crate) ids: FxHashMap<NodeId, NodeIndex<u32>>,
+    pub(crate) alias_index: FxHashMap<Alias, NodeIndex<u32>>,
+    pub(crate) alias_values: FxHashMap<String, Vec<NodeIndex<u32>>>,
     pub(crate) sources: Vec<Source>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Who depends on each node: `(dependent, edge)` per node index.
     pub(crate) incoming: Adjacency,
     /// What each node depends on: `(dependency, edge)` per node index.
     pub(crate) outgoing: Adjacency,
-    /// Filter facts per edge index.
-    pub(crate) facts: Vec<EdgeFacts>,
 }
 
 impl Graph {

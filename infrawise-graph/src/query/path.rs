@@ -108,11 +108,12 @@ fn shortest(
             next.extend_from_slice(graph.incoming.of(current));
         }
         // Sorted neighbours keep the chosen path stable among equals.
-        next.sort_unstable();
-        for &(other, edge) in &next {
-            if !seen[other as usize] && filter.allows(graph.facts[edge as usize]) {
+        next.sort_unstable_by_key(|(other, facts)| (*other, facts.edge));
+        for (other, facts) in &next {
+            let other = *other;
+            if !seen[other as usize] && filter.allows(facts) {
                 seen[other as usize] = true;
-                via[other as usize] = Some((current, edge));
+                via[other as usize] = Some((current, facts.edge));
                 depth[other as usize] = depth[current as usize] + 1;
                 queue.push_back(other);
             }

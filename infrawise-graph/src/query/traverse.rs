@@ -71,11 +71,12 @@ fn traverse(
         if next_depth > max_depth {
             continue;
         }
-        for &(other, edge) in adjacency.of(current) {
-            if via[other as usize].0 != UNSEEN || !filter.allows(graph.facts[edge as usize]) {
+        for (other, facts) in adjacency.of(current) {
+            let other = *other;
+            if via[other as usize].0 != UNSEEN || !filter.allows(facts) {
                 continue;
             }
-            via[other as usize] = (edge, current);
+            via[other as usize] = (facts.edge, current);
             depth[other as usize] = next_depth;
             order.push(other);
             queue.push_back(other);
