@@ -23,7 +23,8 @@ pub fn reach_json(graph: &Graph, reach: &Reach) -> Value {
     let affected: Vec<Value> = reach
         .affected
         .iter()
-        .map(|hit| json!({"id": hit.id, "depth": hit.depth, "path": edges_json(graph, &hit.path)}))
+        .enumerate()
+        .map(|(position, hit)| json!({"id": hit.id, "depth": hit.depth, "path": edges_json(graph, &reach.path(position))}))
         .collect();
     json!({"root": reach.root, "affected": affected})
 }
@@ -86,9 +87,9 @@ pub fn reach_text(graph: &Graph, reach: &Reach, heading: &str) -> String {
         reach.affected.len(),
         reach.root
     );
-    for hit in &reach.affected {
+    for (position, hit) in reach.affected.iter().enumerate() {
         let _ = writeln!(out, "  [{}] {}", hit.depth, hit.id);
-        for &edge in &hit.path {
+        for edge in reach.path(position) {
             let _ = writeln!(out, "        {}", edge_line(graph, edge));
         }
     }

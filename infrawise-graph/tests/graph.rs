@@ -286,20 +286,25 @@ fn check_reach(query: &str, node: &str, options: &TraversalOptions, expect: &[&s
     assert_eq!(reach_lines(&reach), expect, "{query} {node} {options:?}");
     // Every hit's path must lead from the hit to the root (impact) or from
     // the root to the hit (deps), edge by edge.
-    for hit in &reach.affected {
-        assert_eq!(hit.path.len(), hit.depth);
-        let ends: Vec<_> = hit
-            .path
+    for (position, hit) in reach.affected.iter().enumerate() {
+        let path = reach.path(position);
+        assert_eq!(path.len(), hit.depth);
+        let ends: Vec<_> = path
             .iter()
             .map(|&e| graph.edge(e).unwrap_or_else(|| panic!("no edge {e:?}")))
             .collect();
         let (first, last) = (ends[0], ends[ends.len() - 1]);
         if query == "impact" {
-            assert_eq!(first.from, &hit.id);
-            assert_eq!(last.to, &reach.root);
+            assert_eq!(first.from, hit.id);
+            assert_eq!(last.to, reach.root);
+            assert_eq!(
+                path[0], hit.via,
+                "a hit is reached by the first edge of its path"
+            );
         } else {
-            assert_eq!(first.from, &reach.root);
-            assert_eq!(last.to, &hit.id);
+            assert_eq!(first.from, reach.root);
+            assert_eq!(last.to, hit.id);
+            assert_eq!(path[path.len() - 1], hit.via);
         }
         for pair in ends.windows(2) {
             assert_eq!(pair[0].to, pair[1].from, "path is connected");

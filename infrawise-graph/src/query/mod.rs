@@ -7,7 +7,6 @@ mod traverse;
 use std::collections::BTreeSet;
 
 use infrawise_core::{EdgeKind, NodeId, OriginSet};
-use serde::Serialize;
 
 pub use path::{PathDirection, PathResult, path};
 pub use traverse::{dependencies, impact};
@@ -39,24 +38,48 @@ impl Default for TraversalOptions {
     }
 }
 
-/// One node reached by a traversal.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Hit {
+/// One node reached by a traversal. Hits borrow from the graph, so a
+/// traversal that reaches a whole large graph allocates one vector, not one
+/// per hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hit<'g> {
     /// The node reached.
-    pub id: NodeId,
+    pub id: &'g NodeId,
     /// How many hops from the root.
     pub depth: usize,
-    /// The edges that explain the hit, in dependency direction: for
-    /// `impact`, from the hit to the root; for `dependencies`, from the root
-    /// to the hit.
-    pub path: Vec<EdgeId>,
+    /// The edge by which the traversal reached this node.
+    pub via: EdgeId,
+    /// The position in [`Reach::affected`] of the hit this one was reached
+    /// from; `None` when it was reached from the root.
+    pub parent: Option<usize>,
 }
 
 /// The answer of [`impact`] or [`dependencies`].
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Reach {
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach<'g> {
     /// The node asked about.
-    pub root: NodeId,
+    pub root: &'g NodeId,
     /// Every node reached, by depth then id.
-    pub affected: Vec<Hit>,
+    pub affected: Vec<Hit<'g>>,
+    /// Whether paths run from hits to the root (impact) or from the root.
+    pub(crate) towards_root: bool,
+}
+
+impl Reach<'_> {
+    /// The edges that explain the hit at `position` in
+    /// [`Reach::affected`], in dependency direction: for `impact`, from the
+    /// hit to the root; for `dependencies`, from the root to the hit.
+    /// Empty for a position out of range.
+    pub fn path(&self, position: usize) -> Vec<EdgeId> {
+        let mut path = Vec::new();
+        let mut current = self.affected.get(position);
+        while let Some(hit) = current {
+            path.push(hit.via);
+            current = hit.parent.and_then(|parent| self.affected.get(parent));
+        }
+        if !self.towards_root {
+            path.reverse();
+        }
+        path
+    }
 }

@@ -6,6 +6,7 @@ use super::{Hit, Reach, TraversalOptions};
 use crate::Error;
 use crate::adjacency::{Adjacency, EdgeFilter};
 use crate::graph::{EdgeId, Graph};
+use petgraph::graph::NodeIndex;
 
 /// Who depends on `node`, transitively: every node with a path of edges to
 /// it. `node` is any id or alias (see [`Graph::lookup`]).
@@ -24,12 +25,20 @@ use crate::graph::{EdgeId, Graph};
 /// let hits: Vec<_> = reach.affected.iter().map(|h| (h.id.as_str(), h.depth)).collect();
 /// assert_eq!(hits, [("fn", 1), ("api", 2)]);
 /// ```
-pub fn impact(graph: &Graph, node: &str, options: &TraversalOptions) -> Result<Reach, Error> {
+pub fn impact<'g>(
+    graph: &'g Graph,
+    node: &str,
+    options: &TraversalOptions,
+) -> Result<Reach<'g>, Error> {
     traverse(graph, node, options, Direction::Dependents)
 }
 
 /// What `node` depends on, transitively. `node` is any id or alias.
-pub fn dependencies(graph: &Graph, node: &str, options: &TraversalOptions) -> Result<Reach, Error> {
+pub fn dependencies<'g>(
+    graph: &'g Graph,
+    node: &str,
+    options: &TraversalOptions,
+) -> Result<Reach<'g>, Error> {
     traverse(graph, node, options, Direction::Dependencies)
 }
 
@@ -42,12 +51,12 @@ enum Direction {
 const UNSEEN: u32 = u32::MAX;
 const ROOT: u32 = u32::MAX - 1;
 
-fn traverse(
-    graph: &Graph,
+fn traverse<'g>(
+    graph: &'g Graph,
     node: &str,
     options: &TraversalOptions,
     direction: Direction,
-) -> Result<Reach, Error> {
+) -> Result<Reach<'g>, Error> {
     let root = graph.lookup_index(node)?.index() as u32;
     let adjacency: &Adjacency = match direction {
         Direction::Dependents => &graph.incoming,
@@ -83,37 +92,30 @@ fn traverse(
         }
     }
 
-    // Breadth-first order is already by depth; sorting by (depth, id) is
-    // sorting by (depth, index) because nodes are stored in id order.
+    // Sorting by (depth, id) is sorting by (depth, index) because nodes
+    // are stored in id order.
     order.sort_unstable_by_key(|&index| (depth[index as usize], index));
+    // Where each reached node lands in the sorted list, so that hits can
+    // name their parent hit by position.
+    let mut position = vec![u32::MAX; n];
+    for (at, &index) in order.iter().enumerate() {
+        position[index as usize] = at as u32;
+    }
     let affected = order
-        .into_iter()
-        .map(|index| {
-            let mut path = Vec::with_capacity(depth[index as usize] as usize);
-            let mut current = index;
-            while current != root {
-                let (edge, previous) = via[current as usize];
-                path.push(EdgeId(edge));
-                current = previous;
-            }
-            if direction == Direction::Dependencies {
-                path.reverse();
-            }
+        .iter()
+        .map(|&index| {
+            let (edge, parent) = via[index as usize];
             Hit {
-                id: graph.inner[petgraph::graph::NodeIndex::new(index as usize)]
-                    .node
-                    .id
-                    .clone(),
+                id: &graph.inner[NodeIndex::new(index as usize)].node.id,
                 depth: depth[index as usize] as usize,
-                path,
+                via: EdgeId(edge),
+                parent: (parent != root).then(|| position[parent as usize] as usize),
             }
         })
         .collect();
     Ok(Reach {
-        root: graph.inner[petgraph::graph::NodeIndex::new(root as usize)]
-            .node
-            .id
-            .clone(),
+        root: &graph.inner[NodeIndex::new(root as usize)].node.id,
         affected,
+        towards_root: direction == Direction::Dependents,
     })
 }
