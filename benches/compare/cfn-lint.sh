@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 DIR="${1:-../shared/corpus/aws-cloudformation-templates}"
 TARGET="${CARGO_TARGET_DIR:-target}"
 python3 -c "import cfnlint" 2>/dev/null || pip install --quiet cfn-lint
-cargo build --quiet --release -p infrawise-parsers --example cfn_graph
+cargo build --quiet --release --example cfn_graph
 LIST="$(mktemp)"
 trap 'rm -f "$LIST"' EXIT
 

@@ -27,7 +27,11 @@ pub fn display_path(path: &Path, root: &Path) -> String {
         .map(|c| c.as_os_str().to_string_lossy())
         .collect::<Vec<_>>()
         .join("/");
-    if text.is_empty() { ".".to_owned() } else { text }
+    if text.is_empty() {
+        ".".to_owned()
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -38,9 +42,18 @@ mod tests {
 
     #[test]
     fn paths_are_shown_relative_to_the_root_with_forward_slashes() {
-        assert_eq!(display_path(Path::new("/a/b/c.tf"), Path::new("/a")), "b/c.tf");
+        assert_eq!(
+            display_path(Path::new("/a/b/c.tf"), Path::new("/a")),
+            "b/c.tf"
+        );
         assert_eq!(display_path(Path::new("/a"), Path::new("/a")), ".");
-        assert_eq!(display_path(Path::new("/elsewhere/x.yaml"), Path::new("/a")), "/elsewhere/x.yaml");
-        assert_eq!(display_path(Path::new("rel/x.yaml"), Path::new("/a")), "rel/x.yaml");
+        assert_eq!(
+            display_path(Path::new("/elsewhere/x.yaml"), Path::new("/a")),
+            "/elsewhere/x.yaml"
+        );
+        assert_eq!(
+            display_path(Path::new("rel/x.yaml"), Path::new("/a")),
+            "rel/x.yaml"
+        );
     }
 }

@@ -2,7 +2,7 @@
 //! prints counts and the time taken: the Infrawise side of
 //! `benches/compare/cfn-lint.sh`.
 //!
-//! `cargo run --release -p infrawise-parsers --example cfn_graph -- DIR [--repeat N]`
+//! `cargo run --release --example cfn_graph -- DIR [--repeat N]`
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
