@@ -26,8 +26,13 @@ fn terraform_files(root: &Path) -> Vec<PathBuf> {
 
 fn parse_and_evaluate(c: &mut Criterion) {
     let mut group = c.benchmark_group("terraform_parse_evaluate");
-    group.sample_size(20).measurement_time(Duration::from_secs(10));
-    let fixtures = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/terraform"));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
+    let fixtures = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/terraform"
+    ));
     let mut inputs = vec![("fixtures".to_owned(), fixtures)];
     if let Ok(dir) = std::env::var("INFRAWISE_TF_BENCH_DIR") {
         let name = Path::new(&dir)
