@@ -111,7 +111,7 @@ impl Builder {
         let mut node = Node::new(self.id(&address).0, kind, address.clone())
             .with_raw_type(instance.resource_type)
             .with_scope(format!("terraform:{}", self.dir))
-            .with_alias(Alias::address(Some(&self.dir), address))
+            .with_alias(Alias::address(Some(&self.dir), address.as_str()))
             .with_evidence(self.evidence(&self.detail));
         if !instance.data {
             let lookup = |name: &str| {
@@ -124,6 +124,9 @@ impl Builder {
             for alias in kinds::aliases(kind, instance.resource_type, &lookup) {
                 node.aliases.insert(alias);
             }
+        }
+        if instance.resource_type == "aws_dynamodb_table" && !instance.data {
+            self.table_indexes(&node.id, &address, &instance.attributes);
         }
         for (name, value) in instance.attributes {
             if !value.is_null() {
@@ -139,6 +142,48 @@ impl Builder {
                 .push((node.id.clone(), instance.dependencies));
         }
         self.fragment.nodes.push(node);
+    }
+
+    /// DynamoDB secondary indexes in a table's attributes become observed
+    /// index nodes, with the ids the HCL parser gives the declared ones
+    /// (`<table address>.global_secondary_index["name"]`), so a declared
+    /// index is seen running when its table's state lists it.
+    fn table_indexes(&mut self, table: &NodeId, address: &str, attributes: &Map<String, Value>) {
+        for block in ["global_secondary_index", "local_secondary_index"] {
+            let Some(Value::Array(items)) = attributes.get(block) else {
+                continue;
+            };
+            for item in items {
+                let Some(name) = item.get("name").and_then(Value::as_str) else {
+                    continue;
+                };
+                let index_address =
+                    format!("{address}.{block}[{}]", Value::String(name.to_owned()));
+                let mut node = Node::new(self.id(&index_address).0, NodeKind::Index, index_address)
+                    .with_raw_type(format!("aws_dynamodb_table.{block}"))
+                    .with_scope(format!("terraform:{}", self.dir))
+                    .with_evidence(self.evidence(block));
+                if let Value::Object(fields) = item {
+                    for (key, value) in fields {
+                        if !value.is_null() {
+                            node.set_attribute(
+                                Origin::Observed,
+                                key.clone(),
+                                AttributeValue::Known(value.clone()),
+                            );
+                        }
+                    }
+                }
+                let evidence = self.evidence(block);
+                self.fragment.edges.push(Edge::new(
+                    table.clone(),
+                    node.id.clone(),
+                    EdgeKind::Contains,
+                    evidence,
+                ));
+                self.fragment.nodes.push(node);
+            }
+        }
     }
 
     /// Adds a root module output; a sensitive output keeps no value.
