@@ -34,11 +34,45 @@ pub fn display_path(path: &Path, root: &Path) -> String {
     }
 }
 
+/// Resolves `.` and `..` segments of a `/`-separated display path without
+/// touching the file system (`services/billing/../../app` becomes `app`).
+/// `..` that climbs above the start is kept, so the result never claims a
+/// place inside the scan root that the input did not name.
+pub(crate) fn normalize_display(text: &str) -> String {
+    let absolute = text.starts_with('/');
+    let mut parts: Vec<&str> = Vec::new();
+    for part in text.split('/') {
+        match part {
+            "" | "." => {}
+            ".." if parts.last().is_some_and(|last| *last != "..") => {
+                parts.pop();
+            }
+            ".." if absolute => {}
+            _ => parts.push(part),
+        }
+    }
+    let joined = parts.join("/");
+    match (absolute, joined.is_empty()) {
+        (true, _) => format!("/{joined}"),
+        (false, true) => ".".to_owned(),
+        (false, false) => joined,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::Path;
 
-    use super::display_path;
+    use super::{display_path, normalize_display};
+
+    #[test]
+    fn display_paths_normalize_lexically() {
+        assert_eq!(normalize_display("services/billing/../../app"), "app");
+        assert_eq!(normalize_display("a/./b/"), "a/b");
+        assert_eq!(normalize_display("a/../../up"), "../up");
+        assert_eq!(normalize_display("a/.."), ".");
+        assert_eq!(normalize_display("/x/../../y"), "/y");
+    }
 
     #[test]
     fn paths_are_shown_relative_to_the_root_with_forward_slashes() {

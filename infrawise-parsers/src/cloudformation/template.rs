@@ -429,11 +429,7 @@ impl<'a> Emitter<'a> {
             .display
             .rsplit_once('/')
             .map_or("", |(dir, _)| dir);
-        let display = if base.is_empty() {
-            relative.trim_end_matches('/').to_owned()
-        } else {
-            format!("{base}/{}", relative.trim_end_matches('/'))
-        };
+        let display = crate::normalize_display(&format!("{base}/{relative}"));
         let code_id = format!("code:{display}");
         let node = Node::new(code_id.clone(), NodeKind::CodeModule, &display)
             .with_evidence(self.evidence(detail, value.line));
