@@ -53,6 +53,17 @@ string_enum! {
         LogicalId => "logical_id",
         /// A CDK construct path (`MyStack/Orders/Queue`), global within an app.
         ConstructPath => "construct_path",
+        /// A function handler key, `<code path without extension>.<function>`
+        /// relative to the scan root (`app/orders.handler`). Code symbols
+        /// carry it; a function's `implemented_by` edge names it. It never
+        /// merges nodes: two symbols with one key are an ambiguity, reported.
+        Handler => "handler",
+        /// "The resource of kind `scope` whose name, URL or ARN is the value
+        /// of environment variable `value`": the target code names when it
+        /// reads a resource name from the environment. The graph resolves it
+        /// through the declarations that set that variable; it never becomes
+        /// a node of its own.
+        EnvValue => "env_value",
     }
 }
 

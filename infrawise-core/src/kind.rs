@@ -85,6 +85,11 @@ string_enum! {
         EnvVar => "env_var",
         /// A third-party package.
         ExternalPackage => "external_package",
+        /// A network endpoint code talks to (an HTTP service, a Redis or
+        /// Kafka broker) named by its host or URL.
+        Endpoint => "endpoint",
+        /// A database view or materialized view.
+        View => "view",
         /// A managed resource with no more specific kind.
         Resource => "resource",
         /// Anything else that is not a deployable resource (a `terraform`
@@ -137,6 +142,10 @@ string_enum! {
         ImportsValue => "imports_value",
         /// A use of a provider configuration.
         UsesProvider => "uses_provider",
+        /// A receive from a queue or stream (the consumer depends on it).
+        Consumes => "consumes",
+        /// A call to a service or endpoint (HTTP, RPC, SDK call with no data direction).
+        Calls => "calls",
         /// Anything else; the evidence detail says what.
         Other => "other",
     }
