@@ -10,6 +10,7 @@
 
 pub mod cdk;
 pub mod cloudformation;
+pub mod code;
 pub mod terraform;
 pub mod tfstate;
 

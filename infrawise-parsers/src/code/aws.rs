@@ -1,0 +1,315 @@
+//! AWS services and operations as SDKs in any language name them.
+
+use infrawise_core::{EdgeKind, NodeKind};
+
+/// An AWS service code talks to through an SDK client or resource object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum AwsService {
+    /// Simple Queue Service.
+    Sqs,
+    /// Simple Notification Service.
+    Sns,
+    /// DynamoDB (client, resource, document client).
+    DynamoDb,
+    /// S3.
+    S3,
+    /// Lambda.
+    Lambda,
+    /// EventBridge (CloudWatch Events).
+    EventBridge,
+    /// Step Functions.
+    StepFunctions,
+    /// Secrets Manager.
+    SecretsManager,
+    /// Systems Manager Parameter Store.
+    Ssm,
+    /// Kinesis Data Streams.
+    Kinesis,
+}
+
+impl AwsService {
+    /// The service a boto3 `client(name)` / `resource(name)` talks to.
+    pub fn from_client_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "sqs" => AwsService::Sqs,
+            "sns" => AwsService::Sns,
+            "dynamodb" => AwsService::DynamoDb,
+            "s3" => AwsService::S3,
+            "lambda" => AwsService::Lambda,
+            "events" => AwsService::EventBridge,
+            "stepfunctions" => AwsService::StepFunctions,
+            "secretsmanager" => AwsService::SecretsManager,
+            "ssm" => AwsService::Ssm,
+            "kinesis" => AwsService::Kinesis,
+            _ => return None,
+        })
+    }
+
+    /// The service of a JavaScript SDK client class: v3 (`SQSClient`,
+    /// `DynamoDBDocumentClient`, `SFNClient`, …) or v2 (`SQS`, `DynamoDB`,
+    /// `DocumentClient`, `StepFunctions`, …, as in `new AWS.SQS()`).
+    pub fn from_js_client(class: &str) -> Option<Self> {
+        let base = class.strip_suffix("Client").unwrap_or(class);
+        Some(match base {
+            "SQS" => AwsService::Sqs,
+            "SNS" => AwsService::Sns,
+            "DynamoDB" | "DynamoDBDocument" | "Document" => AwsService::DynamoDb,
+            "S3" => AwsService::S3,
+            "Lambda" => AwsService::Lambda,
+            "EventBridge" | "CloudWatchEvents" => AwsService::EventBridge,
+            "SFN" | "StepFunctions" => AwsService::StepFunctions,
+            "SecretsManager" => AwsService::SecretsManager,
+            "SSM" => AwsService::Ssm,
+            "Kinesis" => AwsService::Kinesis,
+            _ => return None,
+        })
+    }
+
+    /// The kind of node the service's resources are.
+    pub const fn node_kind(self) -> NodeKind {
+        match self {
+            AwsService::Sqs => NodeKind::Queue,
+            AwsService::Sns => NodeKind::Topic,
+            AwsService::DynamoDb => NodeKind::Table,
+            AwsService::S3 => NodeKind::Bucket,
+            AwsService::Lambda => NodeKind::Function,
+            AwsService::EventBridge => NodeKind::Resource,
+            AwsService::StepFunctions => NodeKind::StateMachine,
+            AwsService::SecretsManager => NodeKind::Secret,
+            AwsService::Ssm => NodeKind::Parameter,
+            AwsService::Kinesis => NodeKind::Stream,
+        }
+    }
+
+    /// The boto3 service name, used in evidence details.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            AwsService::Sqs => "sqs",
+            AwsService::Sns => "sns",
+            AwsService::DynamoDb => "dynamodb",
+            AwsService::S3 => "s3",
+            AwsService::Lambda => "lambda",
+            AwsService::EventBridge => "events",
+            AwsService::StepFunctions => "stepfunctions",
+            AwsService::SecretsManager => "secretsmanager",
+            AwsService::Ssm => "ssm",
+            AwsService::Kinesis => "kinesis",
+        }
+    }
+}
+
+/// What one operation on a service does to the resource it names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Operation {
+    /// The edge from the calling code to the resource.
+    pub edge: EdgeKind,
+    /// The kind of resource touched.
+    pub target: NodeKind,
+    /// The request parameters that name the resource, most specific first
+    /// (`QueueUrl`; `TopicArn` then `TargetArn`). The same names serve boto3
+    /// keyword arguments and the JavaScript SDKs' input objects.
+    pub params: &'static [&'static str],
+    /// The position of the naming argument for the few calls that take it
+    /// positionally (boto3's `upload_file(Filename, Bucket, Key)`).
+    pub position: Option<usize>,
+    /// A parameter whose object keys are table names (`RequestItems` of the
+    /// batch operations).
+    pub keys_name_tables: Option<&'static str>,
+    /// A parameter naming a secondary index used by the call (`IndexName`).
+    pub index_param: Option<&'static str>,
+}
+
+const fn op(edge: EdgeKind, target: NodeKind, params: &'static [&'static str]) -> Operation {
+    Operation {
+        edge,
+        target,
+        params,
+        position: None,
+        keys_name_tables: None,
+        index_param: None,
+    }
+}
+
+/// What `operation` (in boto3's snake case; see
+/// [`snake_operation`](super::snake_operation)) does on `service`, or `None`
+/// for operations that touch no named resource (`list_queues`) or that no
+/// table here knows.
+pub fn operation(service: AwsService, operation: &str) -> Option<Operation> {
+    use EdgeKind::{Consumes, Invokes, Publishes, Reads, Subscribes, Writes};
+    use NodeKind as K;
+    let found = match (service, operation) {
+        (AwsService::Sqs, "send_message" | "send_message_batch") => {
+            op(Publishes, K::Queue, &["QueueUrl"])
+        }
+        (
+            AwsService::Sqs,
+            "receive_message"
+            | "delete_message"
+            | "delete_message_batch"
+            | "change_message_visibility"
+            | "change_message_visibility_batch",
+        ) => op(Consumes, K::Queue, &["QueueUrl"]),
+        (AwsService::Sqs, "get_queue_attributes") => op(Reads, K::Queue, &["QueueUrl"]),
+        (AwsService::Sqs, "get_queue_url") => op(Reads, K::Queue, &["QueueName"]),
+        (AwsService::Sqs, "purge_queue" | "set_queue_attributes") => {
+            op(Writes, K::Queue, &["QueueUrl"])
+        }
+        (AwsService::DynamoDb, "query" | "scan") => Operation {
+            index_param: Some("IndexName"),
+            ..op(Reads, K::Table, &["TableName"])
+        },
+        (AwsService::DynamoDb, "get_item" | "describe_table") => {
+            op(Reads, K::Table, &["TableName"])
+        }
+        (AwsService::DynamoDb, "batch_get_item" | "transact_get_items") => Operation {
+            keys_name_tables: Some("RequestItems"),
+            ..op(Reads, K::Table, &["TableName"])
+        },
+        (AwsService::DynamoDb, "put_item" | "update_item" | "delete_item") => {
+            op(Writes, K::Table, &["TableName"])
+        }
+        (AwsService::DynamoDb, "batch_write_item" | "transact_write_items") => Operation {
+            keys_name_tables: Some("RequestItems"),
+            ..op(Writes, K::Table, &["TableName"])
+        },
+        (
+            AwsService::S3,
+            "get_object"
+            | "head_object"
+            | "list_objects"
+            | "list_objects_v2"
+            | "get_object_tagging"
+            | "select_object_content",
+        ) => op(Reads, K::Bucket, &["Bucket"]),
+        (AwsService::S3, "download_file" | "download_fileobj") => Operation {
+            position: Some(0),
+            ..op(Reads, K::Bucket, &["Bucket"])
+        },
+        (
+            AwsService::S3,
+            "put_object"
+            | "delete_object"
+            | "delete_objects"
+            | "copy_object"
+            | "put_object_tagging"
+            | "create_multipart_upload",
+        ) => op(Writes, K::Bucket, &["Bucket"]),
+        (AwsService::S3, "upload_file" | "upload_fileobj") => Operation {
+            position: Some(1),
+            ..op(Writes, K::Bucket, &["Bucket"])
+        },
+        (AwsService::Sns, "publish" | "publish_batch") => {
+            op(Publishes, K::Topic, &["TopicArn", "TargetArn"])
+        }
+        (AwsService::Sns, "subscribe") => op(Subscribes, K::Topic, &["TopicArn"]),
+        (AwsService::Lambda, "invoke" | "invoke_async" | "invoke_with_response_stream") => {
+            op(Invokes, K::Function, &["FunctionName"])
+        }
+        (AwsService::EventBridge, "put_events") => op(Publishes, K::Resource, &["EventBusName"]),
+        (AwsService::StepFunctions, "start_execution" | "start_sync_execution") => {
+            op(Invokes, K::StateMachine, &["stateMachineArn"])
+        }
+        (AwsService::SecretsManager, "get_secret_value" | "describe_secret") => {
+            op(Reads, K::Secret, &["SecretId"])
+        }
+        (AwsService::SecretsManager, "put_secret_value" | "update_secret") => {
+            op(Writes, K::Secret, &["SecretId"])
+        }
+        (AwsService::Ssm, "get_parameter") => op(Reads, K::Parameter, &["Name"]),
+        (AwsService::Ssm, "get_parameters") => op(Reads, K::Parameter, &["Names"]),
+        (AwsService::Ssm, "put_parameter") => op(Writes, K::Parameter, &["Name"]),
+        (AwsService::Kinesis, "put_record" | "put_records") => {
+            op(Publishes, K::Stream, &["StreamName", "StreamARN"])
+        }
+        (AwsService::Kinesis, "get_records" | "get_shard_iterator") => {
+            op(Consumes, K::Stream, &["StreamName", "StreamARN"])
+        }
+        _ => return None,
+    };
+    Some(found)
+}
+
+/// The physical name inside an ARN, for a resource of `kind`; `None` when
+/// the ARN belongs to another service.
+pub(super) fn name_from_arn(kind: NodeKind, arn: &str) -> Option<String> {
+    // arn:partition:service:region:account:resource
+    let mut parts = arn.splitn(6, ':');
+    let (_, _, service, _, _, resource) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    let name = match (kind, service) {
+        (NodeKind::Queue, "sqs") | (NodeKind::Topic, "sns") => resource,
+        (NodeKind::Table, "dynamodb") => resource.strip_prefix("table/")?.split('/').next()?,
+        (NodeKind::Bucket, "s3") => resource.split('/').next()?,
+        (NodeKind::Function, "lambda") => resource.strip_prefix("function:")?.split(':').next()?,
+        (NodeKind::StateMachine, "states") => {
+            resource.strip_prefix("stateMachine:")?.split(':').next()?
+        }
+        (NodeKind::Secret, "secretsmanager") => resource.strip_prefix("secret:")?,
+        (NodeKind::Parameter, "ssm") => {
+            let name = resource.strip_prefix("parameter")?;
+            return Some(if name.starts_with('/') {
+                name.to_owned()
+            } else {
+                format!("/{name}")
+            });
+        }
+        (NodeKind::Stream, "kinesis") => resource.strip_prefix("stream/")?,
+        (NodeKind::Resource, "events") => resource.strip_prefix("event-bus/")?,
+        _ => return None,
+    };
+    Some(name.to_owned())
+}
+
+/// The queue name at the end of an SQS queue URL
+/// (`https://sqs.<region>.amazonaws.com/<account>/<name>`, or a local
+/// emulator's `http://localhost:4566/000000000000/<name>`).
+pub(super) fn name_from_queue_url(url: &str) -> Option<String> {
+    let rest = &url[url.find("://")? + 3..];
+    let path = rest.split(['?', '#']).next()?;
+    let mut segments = path.split('/').skip(1).filter(|s| !s.is_empty());
+    let _account = segments.next()?;
+    let name = segments.next()?;
+    Some(name.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use infrawise_core::{EdgeKind, NodeKind};
+
+    use super::{AwsService, operation};
+
+    #[test]
+    fn operations_say_what_happens() {
+        let query = operation(AwsService::DynamoDb, "query");
+        assert_eq!(query.map(|o| o.edge), Some(EdgeKind::Reads));
+        assert_eq!(query.and_then(|o| o.index_param), Some("IndexName"));
+        assert_eq!(
+            operation(AwsService::Sqs, "receive_message").map(|o| o.edge),
+            Some(EdgeKind::Consumes)
+        );
+        assert_eq!(
+            operation(AwsService::Sns, "publish").map(|o| (o.edge, o.target)),
+            Some((EdgeKind::Publishes, NodeKind::Topic))
+        );
+        assert_eq!(operation(AwsService::Sqs, "list_queues"), None);
+        assert_eq!(
+            AwsService::from_js_client("DynamoDBDocumentClient"),
+            Some(AwsService::DynamoDb)
+        );
+        assert_eq!(
+            AwsService::from_js_client("SFNClient"),
+            Some(AwsService::StepFunctions)
+        );
+        assert_eq!(
+            AwsService::from_client_name("events"),
+            Some(AwsService::EventBridge)
+        );
+    }
+}
