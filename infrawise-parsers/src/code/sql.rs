@@ -61,7 +61,7 @@ pub fn tables_in_sql(text: &str) -> Option<Vec<SqlTableUse>> {
                     for assignment in &update.assignments {
                         match &assignment.target {
                             AssignmentTarget::ColumnName(column) => {
-                                columns.push(column_name(column))
+                                columns.push(column_name(column));
                             }
                             AssignmentTarget::Tuple(tuple) => {
                                 columns.extend(tuple.iter().map(column_name));
