@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::sync::Arc;
 
 use infrawise_core::{
-    Alias, AliasKind, AttributeValue, Diagnostic, EdgeKind, Evidence, Fragment, Node, NodeId,
+    Alias, AliasKind, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeId,
     NodeKind, NodeRef, Origin, Source, normalize_evidence,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -19,6 +19,7 @@ use petgraph::visit::EdgeRef;
 use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 use crate::adjacency::{Adjacency, EdgeFacts};
+use crate::link::{self, ContributionEdge, SoftEdge};
 
 use crate::graph::{Graph, GraphEdge, GraphNode};
 
@@ -93,6 +94,20 @@ impl DisjointSets {
             x = grandparent;
         }
         x
+    }
+
+    /// The root of `x` without path compression, for readers that hold
+    /// the sets immutably.
+    fn find_frozen(&self, mut x: u32) -> u32 {
+        while self.parent[x as usize] != x {
+            x = self.parent[x as usize];
+        }
+        x
+    }
+
+    /// Adds a new singleton set.
+    fn push(&mut self) {
+        self.parent.push(self.parent.len() as u32);
     }
 
     fn union(&mut self, a: u32, b: u32) {
@@ -179,7 +194,9 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
         } else {
             by_id.insert(node.id.clone(), index);
         }
-        for alias in &node.aliases {
+        // Handler keys are lookup keys for linking, not identity: two
+        // symbols answering to one key are an ambiguity, not one thing.
+        for alias in node.aliases.iter().filter(|a| a.kind != AliasKind::Handler) {
             if let Some(&other) = by_alias.get(alias) {
                 pairs.push((index, other));
             } else {
@@ -216,7 +233,9 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             index
         })
     };
-    for edge in &edges {
+    let mut soft_edges: Vec<SoftEdge> = Vec::new();
+    let mut plain_edges: Vec<Edge> = Vec::with_capacity(edges.len());
+    for edge in edges {
         let from = resolve(
             &edge.from,
             &mut nodes,
@@ -224,6 +243,15 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             &mut by_id,
             &mut by_alias,
         );
+        if let (true, NodeRef::Alias(alias)) = (link::is_soft(&edge.to), &edge.to) {
+            soft_edges.push(SoftEdge {
+                from,
+                alias: alias.clone(),
+                kind: edge.kind,
+                evidence: edge.evidence,
+            });
+            continue;
+        }
         let to = resolve(
             &edge.to,
             &mut nodes,
@@ -232,11 +260,41 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             &mut by_alias,
         );
         resolved_ends.push((from, to));
+        plain_edges.push(edge);
     }
 
     let mut sets = DisjointSets::new(nodes.len());
     for (a, b) in pairs {
         sets.union(a, b);
+    }
+
+    // Edges between contributions; then the soft ones, which need the
+    // components to be known, are linked.
+    let mut edges: Vec<ContributionEdge> = plain_edges
+        .into_iter()
+        .zip(resolved_ends)
+        .map(|(edge, (from, to))| (from, to, edge.kind, edge.evidence))
+        .collect();
+    if !soft_edges.is_empty() {
+        let linked = {
+            let root = |index: u32| sets.find_frozen(index);
+            link::link(&nodes, &root, &edges, soft_edges)
+        };
+        let first_placeholder = nodes.len() as u32;
+        for node in linked.placeholders {
+            nodes.push(node);
+            is_placeholder.push(true);
+            sets.push();
+        }
+        edges.extend(linked.edges.into_iter().map(|(from, to, kind, evidence)| {
+            let to = if to > u32::MAX / 2 {
+                first_placeholder + (u32::MAX - to)
+            } else {
+                to
+            };
+            (from, to, kind, evidence)
+        }));
+        diagnostics.extend(linked.diagnostics);
     }
 
     // Group contributions by component, then merge each component.
@@ -274,11 +332,10 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     // and the edges in output order; each run becomes one edge.
     let mut keyed: Vec<KeyedEdge> = edges
         .into_iter()
-        .zip(resolved_ends)
-        .filter_map(|(edge, (from, to))| {
+        .filter_map(|(from, to, kind, evidence)| {
             let from = *root_to_index.get(&sets.find(from))?;
             let to = *root_to_index.get(&sets.find(to))?;
-            Some((from, to, edge.kind, edge.evidence))
+            Some((from, to, kind, evidence))
         })
         .collect();
     keyed.sort_unstable_by_key(|(from, to, kind, _)| (*from, *to, *kind));

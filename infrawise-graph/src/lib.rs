@@ -51,6 +51,7 @@ mod error;
 pub mod export;
 mod findings;
 mod graph;
+pub mod link;
 mod query;
 pub mod report;
 pub mod synthetic;
