@@ -125,5 +125,8 @@ fn linking_does_not_depend_on_input_order() {
             fragment
         })
         .collect();
-    assert_eq!(GraphBuilder::from_iter(reversed).build().to_json(), expected);
+    assert_eq!(
+        GraphBuilder::from_iter(reversed).build().to_json(),
+        expected
+    );
 }

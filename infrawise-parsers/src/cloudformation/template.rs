@@ -368,6 +368,12 @@ impl<'a> Emitter<'a> {
                     index.line,
                 );
                 node.raw_type = Some(format!("AWS::DynamoDB::Table.{section}"));
+                // Code names an index by table and index name (`IndexName`
+                // of a query); only a literal table name gives that alias.
+                if let Some(table_name) = properties.get("TableName").and_then(Value::as_str) {
+                    node.aliases
+                        .insert(Alias::name(NodeKind::Index, format!("{table_name}/{name}")));
+                }
                 if let Some(keys) = index.get("KeySchema") {
                     node.set_attribute(Origin::Declared, "KeySchema", keys.to_json());
                 }

@@ -597,6 +597,12 @@ impl Instance<'_, '_> {
                 .with_raw_type(format!("{}.{block}", b.label(0).unwrap_or_default()))
                 .with_scope(self.scope())
                 .with_evidence(self.evidence(b.at, b.line(), label));
+                // Code names an index by table and index name (`IndexName`
+                // of a query), never by address.
+                if let Some(table_name) = values.get("name").and_then(|(v, _)| v.as_string()) {
+                    node.aliases
+                        .insert(Alias::name(NodeKind::Index, format!("{table_name}/{name}")));
+                }
                 if let Value::Map(map) = item {
                     for (key, value) in map {
                         node.set_attribute(

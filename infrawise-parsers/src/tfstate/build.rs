@@ -163,6 +163,10 @@ impl Builder {
                     .with_raw_type(format!("aws_dynamodb_table.{block}"))
                     .with_scope(format!("terraform:{}", self.dir))
                     .with_evidence(self.evidence(block));
+                if let Some(table_name) = attributes.get("name").and_then(Value::as_str) {
+                    node.aliases
+                        .insert(Alias::name(NodeKind::Index, format!("{table_name}/{name}")));
+                }
                 if let Value::Object(fields) = item {
                     for (key, value) in fields {
                         if !value.is_null() {
