@@ -188,3 +188,45 @@ fn driftctl_corpus_loads() {
         files.len()
     );
 }
+
+/// Which root module each state file observes: one lineage per directory is
+/// that directory's state (with its backup); another lineage beside it, and
+/// every workspace, is an observation of its own.
+#[test]
+fn unrelated_states_and_workspaces_are_separate_observations() {
+    let root = Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/tfstate_layout"
+    ));
+    let files: Vec<PathBuf> = [
+        "infra/terraform.tfstate",
+        "infra/terraform.tfstate.backup",
+        "infra/copy-of-staging.tfstate",
+        "infra/terraform.tfstate.d/dev/terraform.tfstate",
+        "loose/a.tfstate",
+        "loose/b.tfstate",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
+    let fragment = tfstate::parse(&files, root);
+    let scopes: Vec<String> = fragment
+        .sources
+        .iter()
+        .map(|s| format!("{} {}", s.path, s.scope.as_deref().unwrap_or("-")))
+        .collect();
+    insta::assert_snapshot!(scopes.join("\n"));
+    let mut ids: Vec<&str> = fragment.nodes.iter().map(|n| n.id.as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(
+        ids,
+        [
+            "tf:infra:aws_sqs_queue.orders",
+            "tf:infra@copy-of-staging.tfstate:aws_sqs_queue.orders",
+            "tf:infra@dev:aws_sqs_queue.orders",
+            "tf:loose@a.tfstate:aws_sqs_queue.orders",
+            "tf:loose@b.tfstate:aws_sqs_queue.orders",
+        ]
+    );
+}
