@@ -41,3 +41,42 @@ fn orphan_templates_are_not_declared() {
             .any(|n| n.id.as_str() == "cfn:orders-app:Queue4A7E3555")
     );
 }
+
+/// A manifest naming a `tree.json` that is not there costs a warning and
+/// nothing else: the same stacks, resources and edges as with the tree.
+#[test]
+fn a_missing_tree_is_a_warning_and_nothing_else_is_lost() {
+    let with_tree = parse(&[fixtures().join("cdk/app/cdk.out")], &fixtures());
+    let without = parse(&[fixtures().join("cdk/no_tree/cdk.out")], &fixtures());
+    let warnings: Vec<_> = without
+        .diagnostics
+        .iter()
+        .filter(|d| {
+            d.message
+                .contains("tree.json named by the manifest is absent")
+        })
+        .collect();
+    assert_eq!(warnings.len(), 1, "{:?}", without.diagnostics);
+    assert_eq!(warnings[0].severity, infrawise_core::Severity::Warning);
+    assert!(
+        without
+            .diagnostics
+            .iter()
+            .all(|d| d.severity != infrawise_core::Severity::Error),
+        "{:?}",
+        without.diagnostics
+    );
+    let resources = |f: &infrawise_core::Fragment| {
+        f.nodes
+            .iter()
+            .filter(|n| n.kind.is_deployable())
+            .map(|n| n.id.as_str().replace("no_tree", "app"))
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let expected: std::collections::BTreeSet<_> = resources(&with_tree)
+        .into_iter()
+        .filter(|id| !id.contains("OldStack"))
+        .collect();
+    assert_eq!(resources(&without), expected);
+    assert_eq!(without.edges.len() > 0, with_tree.edges.len() > 0);
+}

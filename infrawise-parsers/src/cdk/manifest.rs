@@ -155,7 +155,18 @@ fn read_assembly(
     if let Some(tree_file) = tree_file {
         let tree_path = dir.join(&tree_file);
         let tree_display = display_path(&tree_path, root);
-        if let Some(tree) = load_json(&tree_path, &tree_display, fragment)
+        if !tree_path.exists() {
+            // `cdk synth` output copied without its tree (or trimmed by a
+            // pipeline) is common; construct paths then come from the
+            // templates' `aws:cdk:path` metadata alone, and nothing else is lost.
+            fragment.diagnostics.push(Diagnostic::warning(
+                &manifest_display,
+                None,
+                format!(
+                    "{tree_file} named by the manifest is absent; construct paths come from template metadata only"
+                ),
+            ));
+        } else if let Some(tree) = load_json(&tree_path, &tree_display, fragment)
             && let Some(tree_root) = tree.get("tree")
         {
             tree_resource_paths(tree_root, &mut tree_paths, 0);
