@@ -78,5 +78,5 @@ fn a_missing_tree_is_a_warning_and_nothing_else_is_lost() {
         .filter(|id| !id.contains("OldStack"))
         .collect();
     assert_eq!(resources(&without), expected);
-    assert_eq!(without.edges.len() > 0, with_tree.edges.len() > 0);
+    assert_eq!(without.edges.is_empty(), with_tree.edges.is_empty());
 }
