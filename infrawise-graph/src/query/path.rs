@@ -102,10 +102,10 @@ fn shortest(
         }
         next.clear();
         if forward {
-            next.extend_from_slice(graph.outgoing.of(current));
+            next.extend(graph.outgoing.of(current));
         }
         if backward {
-            next.extend_from_slice(graph.incoming.of(current));
+            next.extend(graph.incoming.of(current));
         }
         // Sorted neighbours keep the chosen path stable among equals.
         next.sort_unstable_by_key(|(other, facts)| (*other, facts.edge));
