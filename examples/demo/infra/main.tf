@@ -69,12 +69,18 @@ resource "aws_iam_role_policy" "worker" {
   })
 }
 
+data "archive_file" "worker" {
+  type        = "zip"
+  source_dir  = "${path.module}/../app"
+  output_path = "${path.module}/build/worker.zip"
+}
+
 resource "aws_lambda_function" "worker" {
   function_name = "${local.prefix}-order-worker"
   role          = aws_iam_role.worker.arn
   handler       = "worker.handler"
   runtime       = "python3.12"
-  filename      = "${path.module}/../app/worker.zip"
+  filename      = data.archive_file.worker.output_path
   memory_size   = 256
   timeout       = 20
 

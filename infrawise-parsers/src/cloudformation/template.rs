@@ -343,7 +343,7 @@ impl<'a> Emitter<'a> {
                 _ => {}
             }
             self.nested_stack(&id, logical, entry);
-            self.asset(&id, body);
+            self.asset(&id, resource_type, body);
         }
     }
 
@@ -412,19 +412,32 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    /// CDK asset metadata, or a SAM `CodeUri` that is a local directory:
-    /// the function is implemented by the code in that directory.
-    fn asset(&mut self, id: &str, body: &Value) {
+    /// CDK asset metadata, or a SAM `CodeUri` (the function's own, else
+    /// `Globals.Function`'s) or a Lambda `Code` that is a local directory:
+    /// the function is implemented by the code in that directory, and by
+    /// the symbol its handler names there (an `implemented_by` edge to a
+    /// handler key, which the graph links to the code symbol carrying it).
+    fn asset(&mut self, id: &str, resource_type: &str, body: &Value) {
+        let serverless = resource_type == "AWS::Serverless::Function";
+        let root = self.root;
+        let property = |key: &str| {
+            body.get("Properties")
+                .and_then(|p| p.get(key))
+                .map(|value| (value, format!("Properties.{key}")))
+                .or_else(|| {
+                    serverless
+                        .then(|| root.get("Globals")?.get("Function")?.get(key))
+                        .flatten()
+                        .map(|value| (value, format!("Globals.Function.{key}")))
+                })
+        };
         let metadata = body.get("Metadata");
+        let local = |uri: &&Value| uri.as_str().is_some_and(|uri| !uri.starts_with("s3://"));
         let asset = metadata
             .and_then(|m| m.get("aws:asset:path"))
-            .map(|path| (path, "Metadata.aws:asset:path"))
-            .or_else(|| {
-                body.get("Properties")
-                    .and_then(|p| p.get("CodeUri"))
-                    .filter(|uri| uri.as_str().is_some_and(|uri| !uri.starts_with("s3://")))
-                    .map(|uri| (uri, "Properties.CodeUri"))
-            });
+            .map(|path| (path, "Metadata.aws:asset:path".to_owned()))
+            .or_else(|| property("CodeUri").filter(|(uri, _)| local(uri)))
+            .or_else(|| property("Code").filter(|(uri, _)| local(uri)));
         let Some((value, detail)) = asset else { return };
         let Some(relative) = value.as_str() else {
             return;
@@ -438,15 +451,30 @@ impl<'a> Emitter<'a> {
         let display = crate::normalize_display(&format!("{base}/{relative}"));
         let code_id = format!("code:{display}");
         let node = Node::new(code_id.clone(), NodeKind::CodeModule, &display)
-            .with_evidence(self.evidence(detail, value.line));
+            .with_evidence(self.evidence(detail.clone(), value.line));
         self.out.nodes.push(node);
         self.edge(
             NodeId::new(id.to_owned()),
             NodeId::new(code_id),
             EdgeKind::ImplementedBy,
-            detail.to_owned(),
+            detail,
             value.line,
         );
+        let is_function = serverless || resource_type == "AWS::Lambda::Function";
+        if let (true, Some((handler, handler_detail))) = (is_function, property("Handler"))
+            && let Some(text) = handler.as_str()
+        {
+            let runtime = property("Runtime").and_then(|(r, _)| r.as_str().map(str::to_owned));
+            if let Some(key) = crate::code::handler_key(&display, text, runtime.as_deref()) {
+                self.edge(
+                    NodeId::new(id.to_owned()),
+                    crate::code::handler_alias(key),
+                    EdgeKind::ImplementedBy,
+                    format!("{handler_detail} {text}"),
+                    handler.line,
+                );
+            }
+        }
     }
 
     fn nested_stack(&mut self, id: &str, logical: &str, entry: &'a Entry) {

@@ -97,6 +97,47 @@ pub fn handler_keys(display_path: &str, function: &str) -> Vec<String> {
     keys
 }
 
+/// The handler key a function declaration names: its code directory
+/// (relative to the scan root, `/`-separated, `.` for the root) and its
+/// handler string. The handler is split at its last `.` into module and
+/// function; for Python runtimes, and when the runtime is unknown, dots in
+/// the module part are package separators (`pkg.orders.handler` names
+/// `pkg/orders.py`); for other runtimes (Node.js) the module part is a
+/// path as written (`src/index.main`). `None` for a handler without a
+/// function part, or a runtime whose handlers name no file (Java, .NET,
+/// custom runtimes).
+///
+/// ```
+/// use infrawise_parsers::code::handler_key;
+/// assert_eq!(handler_key("app", "pkg.orders.handler", Some("python3.12")).as_deref(), Some("app/pkg/orders.handler"));
+/// assert_eq!(handler_key("svc/dist", "src/index.main", Some("nodejs20.x")).as_deref(), Some("svc/dist/src/index.main"));
+/// assert_eq!(handler_key(".", "worker.handler", None).as_deref(), Some("worker.handler"));
+/// assert_eq!(handler_key("app", "com.acme.Handler::handleRequest", Some("java21")), None);
+/// ```
+pub fn handler_key(code_dir: &str, handler: &str, runtime: Option<&str>) -> Option<String> {
+    let runtime = runtime.unwrap_or("");
+    let python = runtime.is_empty() || runtime.starts_with("python");
+    if !python && !runtime.starts_with("nodejs") {
+        return None;
+    }
+    let (module, function) = handler.trim().rsplit_once('.')?;
+    if module.is_empty() || function.is_empty() {
+        return None;
+    }
+    let module = if python {
+        module.replace('.', "/")
+    } else {
+        module.to_owned()
+    };
+    let module = module.trim_start_matches("./");
+    let dir = code_dir.trim_end_matches('/');
+    Some(if dir.is_empty() || dir == "." {
+        format!("{module}.{function}")
+    } else {
+        format!("{dir}/{module}.{function}")
+    })
+}
+
 /// The alias that finds a resource of `kind` that code names by `text`: a
 /// plain name, an ARN, or (for queues) a queue URL. ARNs and URLs are taken
 /// apart into the physical name, because that is the alias every declaration

@@ -16,6 +16,7 @@ mod calls;
 mod emit;
 mod eval;
 mod functions;
+mod handlers;
 mod iam;
 pub(crate) mod kinds;
 mod load;
@@ -126,6 +127,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
     for result in results {
         fragment.extend(result);
     }
+    handlers::link(&mut fragment);
     finish(&mut fragment);
     fragment
 }

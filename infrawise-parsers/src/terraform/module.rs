@@ -31,6 +31,9 @@ pub(crate) struct Scan<'s> {
     pub(crate) root: &'s Path,
     /// The root module's directory, as displayed; part of every id.
     pub(crate) root_display: String,
+    /// The root module's directory on disk: Terraform's working directory,
+    /// which `path.module`, `file()` and `templatefile()` are relative to.
+    root_module_dir: PathBuf,
     parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
     loaded: RefCell<BTreeMap<PathBuf, Option<Arc<ModuleFiles>>>>,
     pub(crate) out: RefCell<Fragment>,
@@ -42,9 +45,15 @@ impl<'s> Scan<'s> {
         root_display: String,
         parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
     ) -> Self {
+        let root_module_dir = if root_display == "." {
+            root.to_path_buf()
+        } else {
+            root.join(&root_display)
+        };
         Scan {
             root,
             root_display,
+            root_module_dir,
             parsed,
             loaded: RefCell::new(BTreeMap::new()),
             out: RefCell::new(Fragment::new()),
@@ -531,8 +540,16 @@ impl Resolver for Instance<'_, '_> {
             ("var", Some(name)) => (self.variable(name), 1),
             ("local", Some(name)) => (self.local(name), 1),
             ("module", Some(name)) => (self.child_outputs(name), 1),
-            ("path", Some("module")) => (Value::str(self.files.display.clone()), 1),
-            ("path", Some("root")) => (Value::str(self.scan.root_display.clone()), 1),
+            // As Terraform run in the root module's directory gives them:
+            // `.` for the root module, a relative path for a child.
+            ("path", Some("module")) => (
+                Value::str(relative_display(
+                    &self.scan.root_display,
+                    &self.files.display,
+                )),
+                1,
+            ),
+            ("path", Some("root")) => (Value::str("."), 1),
             ("terraform", Some("workspace")) => (Value::str("default"), 1),
             ("data", Some(kind)) => match attr_name(ops.get(1)) {
                 Some(name) => {
@@ -564,7 +581,28 @@ impl Resolver for Instance<'_, '_> {
     }
 
     fn base_dir(&self) -> Option<&Path> {
-        Some(self.scan.root)
+        Some(&self.scan.root_module_dir)
+    }
+}
+
+/// The `/`-separated path of `target` seen from `from`, both display paths
+/// relative to the scan root: `.` when equal, `modules/queue` below it,
+/// `../shared` beside it.
+fn relative_display(from: &str, target: &str) -> String {
+    let parts = |text: &str| -> Vec<String> {
+        text.split('/')
+            .filter(|p| !p.is_empty() && *p != ".")
+            .map(str::to_owned)
+            .collect()
+    };
+    let (from, target) = (parts(from), parts(target));
+    let common = from.iter().zip(&target).take_while(|(a, b)| a == b).count();
+    let mut out: Vec<&str> = vec![".."; from.len() - common];
+    out.extend(target[common..].iter().map(String::as_str));
+    if out.is_empty() {
+        ".".to_owned()
+    } else {
+        out.join("/")
     }
 }
 
