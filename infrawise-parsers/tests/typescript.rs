@@ -195,3 +195,27 @@ fn mutated_sources_never_panic() {
     let _ = std::fs::remove_dir_all(&root);
     assert!(runs > 200, "only {runs} variants were tried");
 }
+
+/// Deeply nested code (generated bundles have it) is read up to a depth
+/// limit, with a warning, instead of exhausting the stack.
+#[test]
+fn deep_nesting_is_cut_off_with_a_warning() {
+    let root = std::env::temp_dir().join(format!("infrawise-ts-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&root).unwrap_or_else(|e| panic!("{e}"));
+    let depth = 20_000;
+    let text = format!(
+        "import a from './a';\nexport const x = () => {}1{};\n",
+        "[(".repeat(depth),
+        ")]".repeat(depth)
+    );
+    let file = root.join("deep.js");
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("{e}"));
+    let fragment = typescript::parse(&[file], &root);
+    let _ = std::fs::remove_dir_all(&root);
+    assert!(
+        fragment.diagnostics.iter().any(|d| d.message.starts_with("nesting deeper")),
+        "{:?}",
+        fragment.diagnostics
+    );
+    assert!(fragment.render().contains("ts:deep.js#x"));
+}

@@ -61,8 +61,14 @@ pub(crate) struct Walker<'a> {
     exported: Vec<String>,
     /// Whether the walk is inside a top-level class body.
     in_class: bool,
+    /// How deep the walk is in the syntax tree.
+    depth: usize,
     pub(crate) facts: FileFacts,
 }
+
+/// How deep the walk follows the syntax tree: recursion past this could
+/// exhaust a thread's stack on generated or adversarial input.
+const MAX_DEPTH: usize = 600;
 
 /// 1-based line of a syntax node.
 pub(crate) fn line_of(node: SyntaxNode<'_>) -> u32 {
@@ -85,10 +91,18 @@ impl<'a> Walker<'a> {
             top_functions: BTreeMap::new(),
             exported: Vec::new(),
             in_class: false,
+            depth: 0,
             facts: FileFacts::default(),
         };
         walker.prepass(root);
-        walker.find_clients(root);
+        // Most modules import no client library; they need no second walk.
+        if walker
+            .imported
+            .values()
+            .any(|source| super::infra::is_client_package(source))
+        {
+            walker.find_clients(root);
+        }
         walker.visit(root);
         for name in std::mem::take(&mut walker.exported) {
             walker.add_handler_aliases(&name);
@@ -320,6 +334,22 @@ impl<'a> Walker<'a> {
     }
 
     fn visit_children(&mut self, node: SyntaxNode<'_>) {
+        if self.depth >= MAX_DEPTH {
+            if !self.facts.diagnostics.iter().any(|d| d.message.starts_with("nesting")) {
+                self.facts.diagnostics.push(Diagnostic::warning(
+                    self.display,
+                    Some(line_of(node)),
+                    format!("nesting deeper than {MAX_DEPTH} levels; the code inside was not read"),
+                ));
+            }
+            return;
+        }
+        self.depth += 1;
+        self.visit_children_within(node);
+        self.depth -= 1;
+    }
+
+    fn visit_children_within(&mut self, node: SyntaxNode<'_>) {
         let mut cursor = node.walk();
         if cursor.goto_first_child() {
             loop {
@@ -540,7 +570,8 @@ impl<'a> Walker<'a> {
             return;
         };
         let mut detail = compact(self.text(node));
-        if has_token(node, "type") {
+        let type_star = named_child_of_kind(node, "ERROR").is_some_and(|e| is_type_star_export(e, self.src));
+        if has_token(node, "type") || type_star {
             detail.push_str(" [type-only]");
         }
         self.push_import(spec, detail, node);
@@ -619,6 +650,17 @@ impl<'a> Walker<'a> {
                 ),
         );
     }
+}
+
+/// Whether `node` is the `type` of `export type * from '…'` (TypeScript
+/// 5.0), which tree-sitter-typescript 0.23 reads as an ERROR node inside an
+/// otherwise whole re-export.
+pub(crate) fn is_type_star_export(node: SyntaxNode<'_>, src: &[u8]) -> bool {
+    node.is_error()
+        && node.utf8_text(src).ok() == Some("type")
+        && node
+            .parent()
+            .is_some_and(|p| p.kind() == "export_statement" && p.child_by_field_name("source").is_some())
 }
 
 /// The module `require('x')` loads when `node` is such a call.

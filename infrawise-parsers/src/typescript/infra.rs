@@ -50,6 +50,13 @@ const SQL_METHODS: [&str; 8] = [
     "unsafe",
 ];
 
+/// Whether importing `source` can bring a client this module recognises.
+pub(crate) fn is_client_package(source: &str) -> bool {
+    source.starts_with("@aws-sdk/")
+        || source.starts_with("aws-sdk")
+        || matches!(source, "ioredis" | "redis" | "axios" | "kafkajs")
+}
+
 /// The AWS service of an SDK v3 package (`@aws-sdk/client-sqs`,
 /// `@aws-sdk/lib-dynamodb`).
 fn v3_service(package: &str) -> Option<AwsService> {

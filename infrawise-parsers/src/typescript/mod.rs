@@ -205,33 +205,39 @@ impl Parsers {
         let root = tree.root_node();
         let mut facts = Walker::run(root, &bytes, display, &module_id);
         if root.has_error() {
-            let line = first_error(root).map(line_of);
-            facts.diagnostics.push(Diagnostic::warning(
-                display,
-                line,
-                "syntax error; what the partial tree holds was kept",
-            ));
+            if let Some(error) = first_error(root, &bytes) {
+                facts.diagnostics.push(Diagnostic::warning(
+                    display,
+                    Some(line_of(error)),
+                    "syntax error; what the partial tree holds was kept",
+                ));
+            }
         }
         facts
     }
 }
 
-/// The first ERROR or MISSING node, in document order.
-fn first_error(root: tree_sitter::Node<'_>) -> Option<tree_sitter::Node<'_>> {
-    let mut node = root;
-    'descend: loop {
+/// The first ERROR or MISSING node, in document order, other than the
+/// ones [`extract::is_type_star_export`] accepts (TypeScript 5's
+/// `export type * from`, which the grammar does not know yet).
+fn first_error<'t>(root: tree_sitter::Node<'t>, src: &[u8]) -> Option<tree_sitter::Node<'t>> {
+    // An explicit stack: trees of adversarial input can be deeper than the thread stack.
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if extract::is_type_star_export(node, src) {
+            continue;
+        }
         if node.is_error() || node.is_missing() {
             return Some(node);
         }
         let mut cursor = node.walk();
-        for child in node.children(&mut cursor) {
-            if child.has_error() || child.is_missing() {
-                node = child;
-                continue 'descend;
-            }
-        }
-        return None;
+        let children: Vec<_> = node
+            .children(&mut cursor)
+            .filter(|c| c.has_error() || c.is_missing())
+            .collect();
+        stack.extend(children.into_iter().rev());
     }
+    None
 }
 
 fn module_id(display: &str) -> String {
