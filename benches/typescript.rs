@@ -18,7 +18,8 @@ use rayon::prelude::*;
 fn source_files(root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     for entry in ignore::WalkBuilder::new(root).build().flatten() {
-        if entry.file_type().is_some_and(|t| t.is_file()) && typescript::is_source_file(entry.path())
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && typescript::is_source_file(entry.path())
         {
             files.push(entry.into_path());
         }
@@ -59,7 +60,9 @@ fn raw_parse(sources: &[(bool, Vec<u8>)]) -> usize {
 
 fn scan_vs_raw_parse(c: &mut Criterion) {
     let mut group = c.benchmark_group("typescript");
-    group.sample_size(20).measurement_time(Duration::from_secs(10));
+    group
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(10));
     let fixtures = PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/typescript"
@@ -81,9 +84,13 @@ fn scan_vs_raw_parse(c: &mut Criterion) {
             .collect();
         let bytes: u64 = sources.iter().map(|(_, b)| b.len() as u64).sum();
         group.throughput(Throughput::Bytes(bytes));
-        group.bench_with_input(BenchmarkId::new("raw_tree_sitter_parse", &name), &sources, |b, s| {
-            b.iter(|| black_box(raw_parse(s)));
-        });
+        group.bench_with_input(
+            BenchmarkId::new("raw_tree_sitter_parse", &name),
+            &sources,
+            |b, s| {
+                b.iter(|| black_box(raw_parse(s)));
+            },
+        );
         group.bench_with_input(BenchmarkId::new("scan", &name), &files, |b, files| {
             b.iter(|| black_box(typescript::parse(files, &root)));
         });

@@ -41,7 +41,12 @@ fn main() -> anyhow::Result<()> {
     }
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for node in &fragment.nodes {
-        if let Some(path) = node.id.as_str().strip_prefix("ts:").filter(|p| !p.contains('#')) {
+        if let Some(path) = node
+            .id
+            .as_str()
+            .strip_prefix("ts:")
+            .filter(|p| !p.contains('#'))
+        {
             graph.entry(path.to_owned()).or_default();
         }
     }
@@ -52,11 +57,22 @@ fn main() -> anyhow::Result<()> {
         if edge.kind != EdgeKind::Imports {
             continue;
         }
-        if no_types && edge.evidence.iter().all(|e| e.detail.ends_with("[type-only]")) {
+        if no_types
+            && edge
+                .evidence
+                .iter()
+                .all(|e| e.detail.ends_with("[type-only]"))
+        {
             continue;
         }
-        if let (Some(from), Some(to)) = (from.as_str().strip_prefix("ts:"), to.as_str().strip_prefix("ts:")) {
-            graph.entry(from.to_owned()).or_default().insert(to.to_owned());
+        if let (Some(from), Some(to)) = (
+            from.as_str().strip_prefix("ts:"),
+            to.as_str().strip_prefix("ts:"),
+        ) {
+            graph
+                .entry(from.to_owned())
+                .or_default()
+                .insert(to.to_owned());
         }
     }
     println!("{}", serde_json::to_string_pretty(&graph)?);

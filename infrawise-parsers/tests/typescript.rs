@@ -97,7 +97,10 @@ fn monorepo_edges_that_matter() {
         "alias handler:apps/api/src/legacy.main",
         "alias handler:apps/api/src/legacy.worker",
     ] {
-        assert!(rendered.contains(handler), "missing handler alias {handler}");
+        assert!(
+            rendered.contains(handler),
+            "missing handler alias {handler}"
+        );
     }
     assert!(
         !rendered.contains("handler:apps/api/src/handler.helper"),
@@ -123,7 +126,11 @@ fn syntax_errors_keep_the_partial_tree() {
     assert_eq!(broken.len(), 1, "{broken:?}");
     assert_eq!(broken[0].line, Some(7));
     let rendered = fragment.render();
-    assert!(rendered.contains("edge ts:apps/api/src/broken.ts -[imports]-> ts:packages/shared/src/index.ts"));
+    assert!(
+        rendered.contains(
+            "edge ts:apps/api/src/broken.ts -[imports]-> ts:packages/shared/src/index.ts"
+        )
+    );
     assert!(rendered.contains("ts:apps/api/src/broken.ts#ok"));
 }
 
@@ -213,7 +220,10 @@ fn deep_nesting_is_cut_off_with_a_warning() {
     let fragment = typescript::parse(&[file], &root);
     let _ = std::fs::remove_dir_all(&root);
     assert!(
-        fragment.diagnostics.iter().any(|d| d.message.starts_with("nesting deeper")),
+        fragment
+            .diagnostics
+            .iter()
+            .any(|d| d.message.starts_with("nesting deeper")),
         "{:?}",
         fragment.diagnostics
     );

@@ -299,7 +299,8 @@ fn match_parts(pattern: &[&str], path: &[&str]) -> bool {
     match (pattern.first(), path.first()) {
         (None, None) => true,
         (Some(&"**"), _) => {
-            match_parts(&pattern[1..], path) || (!path.is_empty() && match_parts(pattern, &path[1..]))
+            match_parts(&pattern[1..], path)
+                || (!path.is_empty() && match_parts(pattern, &path[1..]))
         }
         (Some(part), Some(segment)) => {
             segment_match(part, segment) && match_parts(&pattern[1..], &path[1..])
@@ -327,9 +328,8 @@ mod tests {
 
     #[test]
     fn jsonc_with_comments_and_trailing_commas_reads() {
-        let value = parse_jsonc(
-            "{\n // c\n \"a\": [1, 2,], /* x */ \"b\": {\"c\": \"http://x//y\",},\n}",
-        );
+        let value =
+            parse_jsonc("{\n // c\n \"a\": [1, 2,], /* x */ \"b\": {\"c\": \"http://x//y\",},\n}");
         assert_eq!(
             value.map(|v| v.to_string()).as_deref(),
             Some("{\"a\":[1,2],\"b\":{\"c\":\"http://x//y\"}}")
@@ -338,8 +338,14 @@ mod tests {
 
     #[test]
     fn package_names_keep_scopes_whole() {
-        assert_eq!(split_package("@aws-sdk/client-sqs"), Some(("@aws-sdk/client-sqs", "")));
-        assert_eq!(split_package("@scope/name/sub/x"), Some(("@scope/name", "sub/x")));
+        assert_eq!(
+            split_package("@aws-sdk/client-sqs"),
+            Some(("@aws-sdk/client-sqs", ""))
+        );
+        assert_eq!(
+            split_package("@scope/name/sub/x"),
+            Some(("@scope/name", "sub/x"))
+        );
         assert_eq!(split_package("lodash/fp"), Some(("lodash", "fp")));
         assert_eq!(split_package("@scope"), None);
     }

@@ -77,7 +77,12 @@ pub(crate) fn line_of(node: SyntaxNode<'_>) -> u32 {
 
 impl<'a> Walker<'a> {
     /// Extracts everything from the tree rooted at `root`.
-    pub(crate) fn run(root: SyntaxNode<'_>, src: &'a [u8], display: &'a str, module_id: &str) -> FileFacts {
+    pub(crate) fn run(
+        root: SyntaxNode<'_>,
+        src: &'a [u8],
+        display: &'a str,
+        module_id: &str,
+    ) -> FileFacts {
         let mut walker = Walker {
             src,
             display,
@@ -139,8 +144,16 @@ impl<'a> Walker<'a> {
     }
 
     /// Adds an edge from the current symbol (or module).
-    pub(crate) fn edge(&mut self, to: NodeRef, kind: EdgeKind, detail: String, confidence: f64, line: u32) {
-        let evidence = Evidence::inferred(EXTRACTOR, detail, confidence).at(self.display, Some(line));
+    pub(crate) fn edge(
+        &mut self,
+        to: NodeRef,
+        kind: EdgeKind,
+        detail: String,
+        confidence: f64,
+        line: u32,
+    ) {
+        let evidence =
+            Evidence::inferred(EXTRACTOR, detail, confidence).at(self.display, Some(line));
         let from = NodeRef::Id(infrawise_core::NodeId::new(self.from_id()));
         self.facts.edges.push(Edge::new(from, to, kind, evidence));
     }
@@ -182,7 +195,9 @@ impl<'a> Walker<'a> {
             if let Some(clause) = named_child_of_kind(statement, "import_require_clause") {
                 if let (Some(name), Some(source)) = (
                     named_child_of_kind(clause, "identifier"),
-                    clause.child_by_field_name("source").and_then(|s| string_text(s, self.src)),
+                    clause
+                        .child_by_field_name("source")
+                        .and_then(|s| string_text(s, self.src)),
                 ) {
                     self.imported.insert(self.text(name).to_owned(), source);
                 }
@@ -197,11 +212,13 @@ impl<'a> Walker<'a> {
                         .child_by_field_name("alias")
                         .or_else(|| node.child_by_field_name("name"));
                     if let Some(local) = local {
-                        self.imported.insert(self.text(local).to_owned(), source.clone());
+                        self.imported
+                            .insert(self.text(local).to_owned(), source.clone());
                     }
                 }
                 "identifier" => {
-                    self.imported.insert(self.text(node).to_owned(), source.clone());
+                    self.imported
+                        .insert(self.text(node).to_owned(), source.clone());
                 }
                 "string" => {}
                 _ => {
@@ -242,7 +259,10 @@ impl<'a> Walker<'a> {
                     if let Some(source) = &required {
                         self.imported.insert(local, source.clone());
                     } else if from_env {
-                        let known = Val::Env { var: key, whole: true };
+                        let known = Val::Env {
+                            var: key,
+                            whole: true,
+                        };
                         if top_level {
                             self.consts.insert(local, known);
                         } else if let Some(scope) = self.scopes.last_mut() {
@@ -268,7 +288,9 @@ impl<'a> Walker<'a> {
                 if self.at_top() {
                     if let Some(name) = node.child_by_field_name("name") {
                         let name = self.text(name).to_owned();
-                        let exported = node.parent().is_some_and(|p| p.kind() == "export_statement");
+                        let exported = node
+                            .parent()
+                            .is_some_and(|p| p.kind() == "export_statement");
                         self.symbol_scope(node, &name, "function", exported);
                         return;
                     }
@@ -292,12 +314,17 @@ impl<'a> Walker<'a> {
             }
             "method_definition" | "public_field_definition" => {
                 let is_function = node.kind() == "method_definition"
-                    || node
-                        .child_by_field_name("value")
-                        .is_some_and(|v| matches!(v.kind(), "arrow_function" | "function_expression"));
-                if is_function && self.in_class && self.symbols.len() == 1 && self.function_depth == 0 {
+                    || node.child_by_field_name("value").is_some_and(|v| {
+                        matches!(v.kind(), "arrow_function" | "function_expression")
+                    });
+                if is_function
+                    && self.in_class
+                    && self.symbols.len() == 1
+                    && self.function_depth == 0
+                {
                     if let Some(name) = node.child_by_field_name("name") {
-                        let class_name = self.symbols[0].rsplit('#').next().unwrap_or("").to_owned();
+                        let class_name =
+                            self.symbols[0].rsplit('#').next().unwrap_or("").to_owned();
                         let qualified = format!("{class_name}.{}", self.text(name));
                         self.symbol_scope(node, &qualified, "method", false);
                         return;
@@ -335,7 +362,12 @@ impl<'a> Walker<'a> {
 
     fn visit_children(&mut self, node: SyntaxNode<'_>) {
         if self.depth >= MAX_DEPTH {
-            if !self.facts.diagnostics.iter().any(|d| d.message.starts_with("nesting")) {
+            if !self
+                .facts
+                .diagnostics
+                .iter()
+                .any(|d| d.message.starts_with("nesting"))
+            {
                 self.facts.diagnostics.push(Diagnostic::warning(
                     self.display,
                     Some(line_of(node)),
@@ -378,7 +410,13 @@ impl<'a> Walker<'a> {
     }
 
     /// A function that is a symbol: edges inside start at it.
-    fn symbol_scope(&mut self, node: SyntaxNode<'_>, qualified: &str, raw_type: &str, exported: bool) {
+    fn symbol_scope(
+        &mut self,
+        node: SyntaxNode<'_>,
+        qualified: &str,
+        raw_type: &str,
+        exported: bool,
+    ) {
         let id = self.add_symbol(qualified, raw_type, node, exported);
         self.symbols.push(id);
         self.function_scope(node);
@@ -394,7 +432,8 @@ impl<'a> Walker<'a> {
             node.child_by_field_name("name"),
             node.child_by_field_name("value"),
         ) {
-            if name.kind() == "object_pattern" && is_process_env(unwrap_expression(value), self.src) {
+            if name.kind() == "object_pattern" && is_process_env(unwrap_expression(value), self.src)
+            {
                 for (key, _) in pattern_bindings(name, self.src) {
                     self.env_edge(&key, node);
                 }
@@ -402,7 +441,10 @@ impl<'a> Walker<'a> {
             let value = unwrap_expression(value);
             if top
                 && name.kind() == "identifier"
-                && matches!(value.kind(), "arrow_function" | "function_expression" | "generator_function")
+                && matches!(
+                    value.kind(),
+                    "arrow_function" | "function_expression" | "generator_function"
+                )
             {
                 let exported = node
                     .parent()
@@ -437,7 +479,9 @@ impl<'a> Walker<'a> {
             let mut cursor = right.walk();
             for entry in right.named_children(&mut cursor) {
                 match entry.kind() {
-                    "shorthand_property_identifier" => self.exported.push(self.text(entry).to_owned()),
+                    "shorthand_property_identifier" => {
+                        self.exported.push(self.text(entry).to_owned())
+                    }
                     "pair" => {
                         let (Some(key), Some(value)) = (
                             entry.child_by_field_name("key"),
@@ -463,7 +507,10 @@ impl<'a> Walker<'a> {
         let name = target
             .strip_prefix("module.exports.")
             .or_else(|| target.strip_prefix("exports."));
-        let Some(name) = name.filter(|n| n.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '$')) else {
+        let Some(name) = name.filter(|n| {
+            n.chars()
+                .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
+        }) else {
             return false;
         };
         if matches!(right.kind(), "arrow_function" | "function_expression") {
@@ -478,7 +525,13 @@ impl<'a> Walker<'a> {
 
     /// Adds a symbol node contained in the module (or its class) and
     /// returns its id; exported top-level functions get handler aliases.
-    fn add_symbol(&mut self, qualified: &str, raw_type: &str, node: SyntaxNode<'_>, exported: bool) -> String {
+    fn add_symbol(
+        &mut self,
+        qualified: &str,
+        raw_type: &str,
+        node: SyntaxNode<'_>,
+        exported: bool,
+    ) -> String {
         let id = format!("{}#{qualified}", self.module_id);
         let line = line_of(node);
         let symbol = Node::new(id.clone(), NodeKind::CodeSymbol, qualified)
@@ -487,7 +540,11 @@ impl<'a> Walker<'a> {
                 Evidence::inferred(EXTRACTOR, format!("{raw_type} {qualified}"), 1.0)
                     .at(self.display, Some(line)),
             );
-        let container = self.symbols.last().cloned().unwrap_or_else(|| self.module_id.clone());
+        let container = self
+            .symbols
+            .last()
+            .cloned()
+            .unwrap_or_else(|| self.module_id.clone());
         self.facts.edges.push(Edge::new(
             infrawise_core::NodeId::new(container),
             infrawise_core::NodeId::new(id.clone()),
@@ -496,7 +553,8 @@ impl<'a> Walker<'a> {
                 .at(self.display, Some(line)),
         ));
         if raw_type == "function" && self.symbols.is_empty() {
-            self.top_functions.insert(qualified.to_owned(), self.facts.nodes.len());
+            self.top_functions
+                .insert(qualified.to_owned(), self.facts.nodes.len());
         }
         self.facts.nodes.push(symbol);
         if exported && raw_type == "function" {
@@ -524,8 +582,12 @@ impl<'a> Walker<'a> {
             Node::new(id.clone(), NodeKind::EnvVar, var)
                 .with_raw_type("env_var")
                 .with_evidence(
-                    Evidence::inferred(EXTRACTOR, format!("process.env.{var}"), code::confidence::LITERAL)
-                        .at(self.display, Some(line)),
+                    Evidence::inferred(
+                        EXTRACTOR,
+                        format!("process.env.{var}"),
+                        code::confidence::LITERAL,
+                    )
+                    .at(self.display, Some(line)),
                 ),
         );
         self.edge(
@@ -570,7 +632,8 @@ impl<'a> Walker<'a> {
             return;
         };
         let mut detail = compact(self.text(node));
-        let type_star = named_child_of_kind(node, "ERROR").is_some_and(|e| is_type_star_export(e, self.src));
+        let type_star =
+            named_child_of_kind(node, "ERROR").is_some_and(|e| is_type_star_export(e, self.src));
         if has_token(node, "type") || type_star {
             detail.push_str(" [type-only]");
         }
@@ -586,7 +649,11 @@ impl<'a> Walker<'a> {
     }
 
     /// `require('x')` and `import('x')` with a literal.
-    pub(crate) fn dynamic_import(&mut self, call: SyntaxNode<'_>, function: SyntaxNode<'_>) -> bool {
+    pub(crate) fn dynamic_import(
+        &mut self,
+        call: SyntaxNode<'_>,
+        function: SyntaxNode<'_>,
+    ) -> bool {
         let is_import = function.kind() == "import";
         if !is_import && !(function.kind() == "identifier" && self.text(function) == "require") {
             return false;
@@ -639,14 +706,25 @@ impl<'a> Walker<'a> {
     }
 
     /// Adds an alias-named node once per file (topics, endpoints).
-    pub(crate) fn named_node(&mut self, id: &str, kind: NodeKind, raw_type: &str, name: &str, line: u32) {
+    pub(crate) fn named_node(
+        &mut self,
+        id: &str,
+        kind: NodeKind,
+        raw_type: &str,
+        name: &str,
+        line: u32,
+    ) {
         self.facts.nodes.push(
             Node::new(id, kind, name)
                 .with_raw_type(raw_type)
                 .with_alias(Alias::name(kind, name))
                 .with_evidence(
-                    Evidence::inferred(EXTRACTOR, format!("{raw_type} {name}"), code::confidence::LITERAL)
-                        .at(self.display, Some(line)),
+                    Evidence::inferred(
+                        EXTRACTOR,
+                        format!("{raw_type} {name}"),
+                        code::confidence::LITERAL,
+                    )
+                    .at(self.display, Some(line)),
                 ),
         );
     }
@@ -658,9 +736,9 @@ impl<'a> Walker<'a> {
 pub(crate) fn is_type_star_export(node: SyntaxNode<'_>, src: &[u8]) -> bool {
     node.is_error()
         && node.utf8_text(src).ok() == Some("type")
-        && node
-            .parent()
-            .is_some_and(|p| p.kind() == "export_statement" && p.child_by_field_name("source").is_some())
+        && node.parent().is_some_and(|p| {
+            p.kind() == "export_statement" && p.child_by_field_name("source").is_some()
+        })
 }
 
 /// The module `require('x')` loads when `node` is such a call.

@@ -32,8 +32,20 @@ const HTTP_VERBS: [&str; 9] = [
     "get", "post", "put", "patch", "delete", "head", "options", "request", "stream",
 ];
 const REDIS_READS: [&str; 14] = [
-    "get", "mget", "hget", "hgetall", "hmget", "lrange", "smembers", "zrange", "exists", "ttl",
-    "xread", "xreadgroup", "getex", "scan",
+    "get",
+    "mget",
+    "hget",
+    "hgetall",
+    "hmget",
+    "lrange",
+    "smembers",
+    "zrange",
+    "exists",
+    "ttl",
+    "xread",
+    "xreadgroup",
+    "getex",
+    "scan",
 ];
 const REDIS_WRITES: [&str; 17] = [
     "set", "setex", "mset", "hset", "hmset", "del", "expire", "incr", "decr", "lpush", "rpush",
@@ -137,7 +149,9 @@ impl Walker<'_> {
                     let class = self.text(constructor.child_by_field_name("property")?);
                     let root = self.text(constructor).split('.').next().unwrap_or("");
                     let from_v2 = root == "AWS"
-                        || self.imported_from(root).is_some_and(|s| s.starts_with("aws-sdk"));
+                        || self
+                            .imported_from(root)
+                            .is_some_and(|s| s.starts_with("aws-sdk"));
                     if !from_v2 {
                         return None;
                     }
@@ -147,8 +161,10 @@ impl Walker<'_> {
                             doc: true,
                         });
                     }
-                    return AwsService::from_js_client(class)
-                        .map(|service| Client::AwsMethods { service, doc: false });
+                    return AwsService::from_js_client(class).map(|service| Client::AwsMethods {
+                        service,
+                        doc: false,
+                    });
                 }
                 let class = self.text(constructor);
                 let source = self.imported_from(class).unwrap_or("");
@@ -159,8 +175,10 @@ impl Walker<'_> {
                             doc: true,
                         });
                     }
-                    return AwsService::from_js_client(class)
-                        .map(|service| Client::AwsMethods { service, doc: false });
+                    return AwsService::from_js_client(class).map(|service| Client::AwsMethods {
+                        service,
+                        doc: false,
+                    });
                 }
                 if let Some(service) = v3_service(source) {
                     if class.ends_with("Client") {
@@ -172,7 +190,9 @@ impl Walker<'_> {
                     });
                 }
                 if source == "ioredis" || (source.is_empty() && class == "Redis") {
-                    return Some(Client::Redis(first_arg(value).and_then(|a| self.redis_target(a))));
+                    return Some(Client::Redis(
+                        first_arg(value).and_then(|a| self.redis_target(a)),
+                    ));
                 }
                 None
             }
@@ -181,7 +201,9 @@ impl Walker<'_> {
                 if function.kind() == "identifier" {
                     let name = self.text(function);
                     if name == "createClient" && self.imported_from(name) == Some("redis") {
-                        return Some(Client::Redis(first_arg(value).and_then(|a| self.redis_target(a))));
+                        return Some(Client::Redis(
+                            first_arg(value).and_then(|a| self.redis_target(a)),
+                        ));
                     }
                     return None;
                 }
@@ -191,7 +213,9 @@ impl Walker<'_> {
                 let object = self.text(function.child_by_field_name("object")?);
                 let method = self.text(function.child_by_field_name("property")?);
                 match method {
-                    "create" if object == "axios" || self.imported_from(object) == Some("axios") => {
+                    "create"
+                        if object == "axios" || self.imported_from(object) == Some("axios") =>
+                    {
                         let base = first_arg(value)
                             .and_then(|a| self.property(a, "baseURL"))
                             .and_then(|v| self.eval(v));
@@ -271,9 +295,15 @@ impl Walker<'_> {
             "identifier" => {
                 let name = self.text(function);
                 let source = self.imported_from(name).unwrap_or("");
-                if name == "fetch" || source == "node-fetch" || source == "got" || source == "axios" || name == "axios" {
+                if name == "fetch"
+                    || source == "node-fetch"
+                    || source == "got"
+                    || source == "axios"
+                    || name == "axios"
+                {
                     let url = first.and_then(|a| {
-                        self.property(a, "url").map_or_else(|| self.eval(a), |u| self.eval(u))
+                        self.property(a, "url")
+                            .map_or_else(|| self.eval(a), |u| self.eval(u))
                     });
                     let detail = format!("{name}()");
                     self.endpoint_use(url, EdgeKind::Calls, &detail, line);
@@ -293,11 +323,19 @@ impl Walker<'_> {
                     return;
                 }
                 let source = self.imported_from(&receiver).unwrap_or("");
-                if (receiver == "axios" || source == "axios" || source == "got" || receiver == "got")
+                if (receiver == "axios"
+                    || source == "axios"
+                    || source == "got"
+                    || receiver == "got")
                     && HTTP_VERBS.contains(&method.as_str())
                 {
                     let url = first.and_then(|a| self.eval(a));
-                    self.endpoint_use(url, EdgeKind::Calls, &format!("{receiver}.{method}()"), line);
+                    self.endpoint_use(
+                        url,
+                        EdgeKind::Calls,
+                        &format!("{receiver}.{method}()"),
+                        line,
+                    );
                     return;
                 }
                 if self.imports_package("kafkajs") {
@@ -343,7 +381,12 @@ impl Walker<'_> {
                 } else {
                     return;
                 };
-                self.endpoint_use(endpoint.clone(), edge, &format!("redis {receiver}.{method}()"), line);
+                self.endpoint_use(
+                    endpoint.clone(),
+                    edge,
+                    &format!("redis {receiver}.{method}()"),
+                    line,
+                );
             }
             Client::Http(base) => {
                 if !HTTP_VERBS.contains(&method) {
@@ -353,7 +396,12 @@ impl Walker<'_> {
                 let at_call = first
                     .and_then(|a| self.eval(a))
                     .filter(|v| matches!(v, Val::Known { text, .. } | Val::Prefix(text) if text.contains("://")));
-                self.endpoint_use(at_call.or_else(|| base.clone()), EdgeKind::Calls, &format!("{receiver}.{method}()"), line);
+                self.endpoint_use(
+                    at_call.or_else(|| base.clone()),
+                    EdgeKind::Calls,
+                    &format!("{receiver}.{method}()"),
+                    line,
+                );
             }
             Client::KafkaProducer => {
                 if matches!(method, "send" | "sendBatch") {
@@ -394,7 +442,13 @@ impl Walker<'_> {
     }
 
     /// One SDK operation with its input object.
-    fn aws_use(&mut self, service: AwsService, operation: &str, input: Option<SyntaxNode<'_>>, line: u32) {
+    fn aws_use(
+        &mut self,
+        service: AwsService,
+        operation: &str,
+        input: Option<SyntaxNode<'_>>,
+        line: u32,
+    ) {
         let Some(op) = code::operation(service, operation) else {
             return;
         };
@@ -418,7 +472,10 @@ impl Walker<'_> {
         let value = unwrap_expression(value);
         let values: Vec<Option<Val>> = if value.kind() == "array" {
             let mut cursor = value.walk();
-            value.named_children(&mut cursor).map(|v| self.eval(v)).collect()
+            value
+                .named_children(&mut cursor)
+                .map(|v| self.eval(v))
+                .collect()
         } else {
             vec![self.eval(value)]
         };
@@ -432,12 +489,21 @@ impl Walker<'_> {
             if let (Some(index_param), Some(input)) = (op.index_param, input) {
                 if let Some(index) = self.property(input, index_param).and_then(|v| self.eval(v)) {
                     match (&found, &index) {
-                        (Val::Known { text: table, .. }, Val::Known { text: index_name, .. }) => {
+                        (
+                            Val::Known { text: table, .. },
+                            Val::Known {
+                                text: index_name, ..
+                            },
+                        ) => {
                             let table = code::resource_alias(op.target, table).map(|a| a.value);
                             if let Some(table) = table {
-                                let index_detail = format!("{detail} {index_param}={}", Self::how(&index));
+                                let index_detail =
+                                    format!("{detail} {index_param}={}", Self::how(&index));
                                 self.edge(
-                                    NodeRef::Alias(Alias::name(NodeKind::Index, format!("{table}/{index_name}"))),
+                                    NodeRef::Alias(Alias::name(
+                                        NodeKind::Index,
+                                        format!("{table}/{index_name}"),
+                                    )),
                                     op.edge,
                                     index_detail,
                                     confidence,
@@ -454,7 +520,14 @@ impl Walker<'_> {
     }
 
     /// `RequestItems: { orders: […], [TABLE]: […] }`: each key names a table.
-    fn tables_from_keys(&mut self, items: SyntaxNode<'_>, edge: EdgeKind, label: &str, param: &str, line: u32) {
+    fn tables_from_keys(
+        &mut self,
+        items: SyntaxNode<'_>,
+        edge: EdgeKind,
+        label: &str,
+        param: &str,
+        line: u32,
+    ) {
         if items.kind() != "object" {
             self.not_fixed(label, param, line);
             return;
@@ -472,14 +545,24 @@ impl Walker<'_> {
                 "property_identifier" => {
                     let text = self.text(key).to_owned();
                     let how = format!("{text:?}");
-                    Some(Val::Known { text, literal: true, how })
+                    Some(Val::Known {
+                        text,
+                        literal: true,
+                        how,
+                    })
                 }
                 "computed_property_name" => key.named_child(0).and_then(|k| self.eval(k)),
                 _ => self.eval(key),
             };
-            match value.as_ref().and_then(|v| Self::target_of(NodeKind::Table, v)) {
+            match value
+                .as_ref()
+                .and_then(|v| Self::target_of(NodeKind::Table, v))
+            {
                 Some((to, confidence)) => {
-                    let detail = format!("{label} {param} key {}", value.as_ref().map(Self::how).unwrap_or_default());
+                    let detail = format!(
+                        "{label} {param} key {}",
+                        value.as_ref().map(Self::how).unwrap_or_default()
+                    );
                     self.edge(to, edge, detail, confidence, line);
                 }
                 None => self.not_fixed(label, param, line),
@@ -488,11 +571,13 @@ impl Walker<'_> {
     }
 
     fn not_fixed(&mut self, label: &str, param: &str, line: u32) {
-        self.facts.diagnostics.push(infrawise_core::Diagnostic::info(
-            self.display,
-            Some(line),
-            format!("{label} {param}: the resource name is not fixed in code"),
-        ));
+        self.facts
+            .diagnostics
+            .push(infrawise_core::Diagnostic::info(
+                self.display,
+                Some(line),
+                format!("{label} {param}: the resource name is not fixed in code"),
+            ));
     }
 
     /// kafkajs `send({topic})`, `sendBatch({topicMessages: [{topic}]})`,
@@ -513,14 +598,28 @@ impl Walker<'_> {
                 }
             }
         }
-        let verb = if edge == EdgeKind::Publishes { "producer.send" } else { "consumer.subscribe" };
+        let verb = if edge == EdgeKind::Publishes {
+            "producer.send"
+        } else {
+            "consumer.subscribe"
+        };
         for value in values {
             match value {
                 Some(Val::Known { text, literal, how }) if !text.is_empty() => {
                     let id = format!("kafka:{text}");
                     self.named_node(&id, NodeKind::Topic, "kafka_topic", &text, line);
-                    let confidence = if literal { code::confidence::LITERAL } else { code::confidence::CONSTANT };
-                    self.edge(NodeRef::Id(NodeId::new(id)), edge, format!("kafka {verb} topic={how}"), confidence, line);
+                    let confidence = if literal {
+                        code::confidence::LITERAL
+                    } else {
+                        code::confidence::CONSTANT
+                    };
+                    self.edge(
+                        NodeRef::Id(NodeId::new(id)),
+                        edge,
+                        format!("kafka {verb} topic={how}"),
+                        confidence,
+                        line,
+                    );
                 }
                 Some(Val::Env { var, whole: true }) => {
                     self.edge(
@@ -554,7 +653,14 @@ impl Walker<'_> {
         }
     }
 
-    fn endpoint_named(&mut self, text: &str, literal: bool, edge: EdgeKind, detail: &str, line: u32) {
+    fn endpoint_named(
+        &mut self,
+        text: &str,
+        literal: bool,
+        edge: EdgeKind,
+        detail: &str,
+        line: u32,
+    ) {
         // A path without a host (`/api/orders`) names no endpoint.
         let has_host = text.contains("://") || !text.starts_with('/') && text.contains(':');
         let Some(name) = code::endpoint_name(text).filter(|_| has_host) else {
@@ -566,8 +672,18 @@ impl Walker<'_> {
         }
         let id = format!("endpoint:{name}");
         self.named_node(&id, NodeKind::Endpoint, "endpoint", &name, line);
-        let confidence = if literal { code::confidence::LITERAL } else { code::confidence::CONSTANT };
-        self.edge(NodeRef::Id(NodeId::new(id)), edge, format!("{detail} url={name}"), confidence, line);
+        let confidence = if literal {
+            code::confidence::LITERAL
+        } else {
+            code::confidence::CONSTANT
+        };
+        self.edge(
+            NodeRef::Id(NodeId::new(id)),
+            edge,
+            format!("{detail} url={name}"),
+            confidence,
+            line,
+        );
     }
 
     /// An SQL string handed to a query method.
@@ -597,7 +713,10 @@ impl Walker<'_> {
             let detail = format!("{call}(\"{shown}\")");
             for column in &table_use.columns {
                 self.edge(
-                    NodeRef::Alias(Alias::name(NodeKind::Column, format!("{}.{column}", table_use.table))),
+                    NodeRef::Alias(Alias::name(
+                        NodeKind::Column,
+                        format!("{}.{column}", table_use.table),
+                    )),
                     table_use.edge,
                     detail.clone(),
                     code::confidence::SQL_STRING,

@@ -246,23 +246,33 @@ fn module_id(display: &str) -> String {
 
 /// Builds the fragment: module nodes, every file's facts, resolved import
 /// edges and one node per external package; duplicates merged, sorted.
-fn assemble(parsed: Vec<(PathBuf, String, FileFacts)>, resolved: &[Vec<Resolved>], root: &Path) -> Fragment {
+fn assemble(
+    parsed: Vec<(PathBuf, String, FileFacts)>,
+    resolved: &[Vec<Resolved>],
+    root: &Path,
+) -> Fragment {
     let mut nodes: BTreeMap<String, Node> = BTreeMap::new();
     let mut edges: BTreeMap<(NodeRef, NodeRef, EdgeKind), Vec<Evidence>> = BTreeMap::new();
     let mut fragment = Fragment::new();
-    let add_node = |nodes: &mut BTreeMap<String, Node>, node: Node| match nodes.get_mut(node.id.as_str()) {
-        Some(existing) => {
-            existing.aliases.extend(node.aliases);
-            existing.evidence.extend(node.evidence);
-        }
-        None => {
-            nodes.insert(node.id.to_string(), node);
-        }
-    };
+    let add_node =
+        |nodes: &mut BTreeMap<String, Node>, node: Node| match nodes.get_mut(node.id.as_str()) {
+            Some(existing) => {
+                existing.aliases.extend(node.aliases);
+                existing.evidence.extend(node.evidence);
+            }
+            None => {
+                nodes.insert(node.id.to_string(), node);
+            }
+        };
     for ((file, display, facts), targets) in parsed.into_iter().zip(resolved) {
         let id = module_id(&display);
-        let javascript = !uses_typescript_grammar(&file) && !file.extension().is_some_and(|e| e == "tsx");
-        let raw_type = if javascript { "javascript_module" } else { "typescript_module" };
+        let javascript =
+            !uses_typescript_grammar(&file) && !file.extension().is_some_and(|e| e == "tsx");
+        let raw_type = if javascript {
+            "javascript_module"
+        } else {
+            "typescript_module"
+        };
         fragment
             .sources
             .push(Source::new(&display, Format::TypeScript, Origin::Inferred));
@@ -270,7 +280,9 @@ fn assemble(parsed: Vec<(PathBuf, String, FileFacts)>, resolved: &[Vec<Resolved>
             &mut nodes,
             Node::new(&id, NodeKind::CodeModule, &display)
                 .with_raw_type(raw_type)
-                .with_evidence(Evidence::inferred(EXTRACTOR, "source file", 1.0).at(&display, None)),
+                .with_evidence(
+                    Evidence::inferred(EXTRACTOR, "source file", 1.0).at(&display, None),
+                ),
         );
         for (import, target) in facts.imports.iter().zip(targets) {
             let to = match target {
@@ -282,8 +294,12 @@ fn assemble(parsed: Vec<(PathBuf, String, FileFacts)>, resolved: &[Vec<Resolved>
                         Node::new(&package_id, NodeKind::ExternalPackage, name)
                             .with_raw_type("npm_package")
                             .with_evidence(
-                                Evidence::inferred(EXTRACTOR, format!("imported as '{}'", import.spec), 1.0)
-                                    .at(&display, Some(import.line)),
+                                Evidence::inferred(
+                                    EXTRACTOR,
+                                    format!("imported as '{}'", import.spec),
+                                    1.0,
+                                )
+                                .at(&display, Some(import.line)),
                             ),
                     );
                     package_id
@@ -301,11 +317,19 @@ fn assemble(parsed: Vec<(PathBuf, String, FileFacts)>, resolved: &[Vec<Resolved>
                 }
             };
             edges
-                .entry((NodeRef::Id(NodeId::new(&id)), NodeRef::Id(NodeId::new(to)), EdgeKind::Imports))
+                .entry((
+                    NodeRef::Id(NodeId::new(&id)),
+                    NodeRef::Id(NodeId::new(to)),
+                    EdgeKind::Imports,
+                ))
                 .or_default()
                 .push(
-                    Evidence::inferred(EXTRACTOR, &import.detail, code::confidence::IMPORT_RESOLVED)
-                        .at(&display, Some(import.line)),
+                    Evidence::inferred(
+                        EXTRACTOR,
+                        &import.detail,
+                        code::confidence::IMPORT_RESOLVED,
+                    )
+                    .at(&display, Some(import.line)),
                 );
         }
         for node in facts.nodes {
@@ -330,7 +354,12 @@ fn assemble(parsed: Vec<(PathBuf, String, FileFacts)>, resolved: &[Vec<Resolved>
         .into_iter()
         .map(|((from, to, kind), mut evidence)| {
             normalize_evidence(&mut evidence);
-            Edge { from, to, kind, evidence }
+            Edge {
+                from,
+                to,
+                kind,
+                evidence,
+            }
         })
         .collect();
     fragment.sources.sort();

@@ -140,7 +140,9 @@ impl Resolver {
         for package in &all_packages {
             let Some(name) = &package.name else { continue };
             if is_workspace_member(package, &all_packages) {
-                packages.entry(name.clone()).or_insert_with(|| package.clone());
+                packages
+                    .entry(name.clone())
+                    .or_insert_with(|| package.clone());
             }
         }
         let mut resolver = Resolver {
@@ -372,7 +374,9 @@ fn export_targets(exports: &Value, subpath: &str) -> Vec<String> {
             } else {
                 let mut best: Option<(usize, &Value, String)> = None;
                 for (pattern, value) in map {
-                    let Some(star) = pattern.find('*') else { continue };
+                    let Some(star) = pattern.find('*') else {
+                        continue;
+                    };
                     let (prefix, suffix) = (&pattern[..star], &pattern[star + 1..]);
                     if key.len() >= prefix.len() + suffix.len()
                         && key.starts_with(prefix)
@@ -406,7 +410,8 @@ fn conditions(value: &Value, star: Option<&str>, out: &mut Vec<String>) {
             }
         }
         Value::Object(map) => {
-            const PREFERRED: [&str; 6] = ["types", "import", "module", "node", "require", "default"];
+            const PREFERRED: [&str; 6] =
+                ["types", "import", "module", "node", "require", "default"];
             for name in PREFERRED {
                 if let Some(inner) = map.get(name) {
                     conditions(inner, star, out);
@@ -439,7 +444,10 @@ mod tests {
             export_targets(&exports, ""),
             ["./dist/index.d.ts", "./src/index.ts", "./dist/index.js"]
         );
-        assert_eq!(export_targets(&exports, "utils/money"), ["./src/utils/money.ts"]);
+        assert_eq!(
+            export_targets(&exports, "utils/money"),
+            ["./src/utils/money.ts"]
+        );
         assert!(export_targets(&exports, "missing").is_empty());
         assert_eq!(export_targets(&json!("./main.js"), ""), ["./main.js"]);
         assert!(export_targets(&json!("./main.js"), "x").is_empty());
