@@ -123,7 +123,7 @@ pub(crate) fn load_tsconfig(
                     (pattern.clone(), targets)
                 })
                 .collect();
-            config.paths_base = dir.clone();
+            config.paths_base.clone_from(&dir);
         }
     }
     if let Some(base) = &config.base_url {

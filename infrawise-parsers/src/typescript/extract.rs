@@ -120,7 +120,7 @@ impl<'a> Walker<'a> {
     }
 
     /// The id edges start from: the innermost symbol, else the module.
-    pub(crate) fn from_id(&self) -> String {
+    pub(crate) fn source_id(&self) -> String {
         self.symbols
             .last()
             .cloned()
@@ -154,7 +154,7 @@ impl<'a> Walker<'a> {
     ) {
         let evidence =
             Evidence::inferred(EXTRACTOR, detail, confidence).at(self.display, Some(line));
-        let from = NodeRef::Id(infrawise_core::NodeId::new(self.from_id()));
+        let from = NodeRef::Id(infrawise_core::NodeId::new(self.source_id()));
         self.facts.edges.push(Edge::new(from, to, kind, evidence));
     }
 
@@ -192,15 +192,15 @@ impl<'a> Walker<'a> {
             .and_then(|s| string_text(s, self.src))
         else {
             // `import x = require('y')`
-            if let Some(clause) = named_child_of_kind(statement, "import_require_clause") {
-                if let (Some(name), Some(source)) = (
+            if let Some(clause) = named_child_of_kind(statement, "import_require_clause")
+                && let (Some(name), Some(source)) = (
                     named_child_of_kind(clause, "identifier"),
                     clause
                         .child_by_field_name("source")
                         .and_then(|s| string_text(s, self.src)),
-                ) {
-                    self.imported.insert(self.text(name).to_owned(), source);
-                }
+                )
+            {
+                self.imported.insert(self.text(name).to_owned(), source);
             }
             return;
         };
@@ -278,38 +278,36 @@ impl<'a> Walker<'a> {
     fn visit(&mut self, node: SyntaxNode<'_>) {
         match node.kind() {
             "import_statement" => self.import_statement(node),
-            "export_statement" => {
-                if node.child_by_field_name("source").is_some() {
-                    self.reexport(node);
-                    return;
-                }
+            "export_statement" if node.child_by_field_name("source").is_some() => {
+                self.reexport(node);
+                return;
             }
             "function_declaration" | "generator_function_declaration" => {
-                if self.at_top() {
-                    if let Some(name) = node.child_by_field_name("name") {
-                        let name = self.text(name).to_owned();
-                        let exported = node
-                            .parent()
-                            .is_some_and(|p| p.kind() == "export_statement");
-                        self.symbol_scope(node, &name, "function", exported);
-                        return;
-                    }
+                if self.at_top()
+                    && let Some(name) = node.child_by_field_name("name")
+                {
+                    let name = self.text(name).to_owned();
+                    let exported = node
+                        .parent()
+                        .is_some_and(|p| p.kind() == "export_statement");
+                    self.symbol_scope(node, &name, "function", exported);
+                    return;
                 }
                 self.function_scope(node);
                 return;
             }
             "class_declaration" | "abstract_class_declaration" | "class" => {
-                if self.symbols.is_empty() {
-                    if let Some(name) = node.child_by_field_name("name") {
-                        let name = self.text(name).to_owned();
-                        let id = self.add_symbol(&name, "class", node, false);
-                        self.symbols.push(id);
-                        self.in_class = true;
-                        self.visit_children(node);
-                        self.in_class = false;
-                        self.symbols.pop();
-                        return;
-                    }
+                if self.symbols.is_empty()
+                    && let Some(name) = node.child_by_field_name("name")
+                {
+                    let name = self.text(name).to_owned();
+                    let id = self.add_symbol(&name, "class", node, false);
+                    self.symbols.push(id);
+                    self.in_class = true;
+                    self.visit_children(node);
+                    self.in_class = false;
+                    self.symbols.pop();
+                    return;
                 }
             }
             "method_definition" | "public_field_definition" => {
@@ -321,14 +319,12 @@ impl<'a> Walker<'a> {
                     && self.in_class
                     && self.symbols.len() == 1
                     && self.function_depth == 0
+                    && let Some(name) = node.child_by_field_name("name")
                 {
-                    if let Some(name) = node.child_by_field_name("name") {
-                        let class_name =
-                            self.symbols[0].rsplit('#').next().unwrap_or("").to_owned();
-                        let qualified = format!("{class_name}.{}", self.text(name));
-                        self.symbol_scope(node, &qualified, "method", false);
-                        return;
-                    }
+                    let class_name = self.symbols[0].rsplit('#').next().unwrap_or("").to_owned();
+                    let qualified = format!("{class_name}.{}", self.text(name));
+                    self.symbol_scope(node, &qualified, "method", false);
+                    return;
                 }
                 if is_function {
                     self.function_scope(node);
@@ -339,10 +335,8 @@ impl<'a> Walker<'a> {
                 self.declarator(node);
                 return;
             }
-            "expression_statement" if self.at_top() => {
-                if self.commonjs_export(node) {
-                    return;
-                }
+            "expression_statement" if self.at_top() && self.commonjs_export(node) => {
+                return;
             }
             "arrow_function" | "function_expression" | "generator_function" => {
                 self.function_scope(node);
@@ -480,7 +474,7 @@ impl<'a> Walker<'a> {
             for entry in right.named_children(&mut cursor) {
                 match entry.kind() {
                     "shorthand_property_identifier" => {
-                        self.exported.push(self.text(entry).to_owned())
+                        self.exported.push(self.text(entry).to_owned());
                     }
                     "pair" => {
                         let (Some(key), Some(value)) = (
@@ -655,7 +649,8 @@ impl<'a> Walker<'a> {
         function: SyntaxNode<'_>,
     ) -> bool {
         let is_import = function.kind() == "import";
-        if !is_import && !(function.kind() == "identifier" && self.text(function) == "require") {
+        let is_require = function.kind() == "identifier" && self.text(function) == "require";
+        if !is_import && !is_require {
             return false;
         }
         let Some(spec) = call

@@ -62,6 +62,12 @@ const SQL_METHODS: [&str; 8] = [
     "unsafe",
 ];
 
+/// The first argument of a call or `new`.
+fn first_arg(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    node.child_by_field_name("arguments")
+        .and_then(|a| a.named_child(0))
+}
+
 /// Whether importing `source` can bring a client this module recognises.
 pub(crate) fn is_client_package(source: &str) -> bool {
     source.starts_with("@aws-sdk/")
@@ -88,8 +94,7 @@ fn v3_service(package: &str) -> Option<AwsService> {
 /// A document client's short operation name as the service's own.
 fn document_operation(op: &str) -> String {
     match op {
-        "put" | "get" | "update" | "delete" => format!("{op}_item"),
-        "batch_write" | "batch_get" => format!("{op}_item"),
+        "put" | "get" | "update" | "delete" | "batch_write" | "batch_get" => format!("{op}_item"),
         "transact_write" | "transact_get" => format!("{op}_items"),
         other => other.to_owned(),
     }
@@ -125,10 +130,10 @@ impl Walker<'_> {
                     .map(|(name, value)| (format!("this.{}", self.text(name)), value)),
                 _ => None,
             };
-            if let Some((name, value)) = binding {
-                if let Some(client) = self.classify_client(value) {
-                    self.clients.insert(name, client);
-                }
+            if let Some((name, value)) = binding
+                && let Some(client) = self.classify_client(value)
+            {
+                self.clients.insert(name, client);
             }
             let mut cursor = node.walk();
             stack.extend(node.named_children(&mut cursor));
@@ -137,10 +142,6 @@ impl Walker<'_> {
 
     fn classify_client(&self, value: SyntaxNode<'_>) -> Option<Client> {
         let value = unwrap_expression(value);
-        fn first_arg(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
-            node.child_by_field_name("arguments")
-                .and_then(|a| a.named_child(0))
-        }
         match value.kind() {
             "new_expression" => {
                 let constructor = value.child_by_field_name("constructor")?;
@@ -454,11 +455,11 @@ impl Walker<'_> {
         };
         let label = format!("{}.{operation}", service.as_str());
         let input = input.map(unwrap_expression);
-        if let (Some(tables_param), Some(input)) = (op.keys_name_tables, input) {
-            if let Some(items) = self.property(input, tables_param).map(unwrap_expression) {
-                self.tables_from_keys(items, op.edge, &label, tables_param, line);
-                return;
-            }
+        if let (Some(tables_param), Some(input)) = (op.keys_name_tables, input)
+            && let Some(items) = self.property(input, tables_param).map(unwrap_expression)
+        {
+            self.tables_from_keys(items, op.edge, &label, tables_param, line);
+            return;
         }
         let named = input.and_then(|input| {
             op.params
@@ -486,33 +487,33 @@ impl Walker<'_> {
                 continue;
             };
             let mut detail = format!("{label} {param}={}", Self::how(&found));
-            if let (Some(index_param), Some(input)) = (op.index_param, input) {
-                if let Some(index) = self.property(input, index_param).and_then(|v| self.eval(v)) {
-                    match (&found, &index) {
-                        (
-                            Val::Known { text: table, .. },
-                            Val::Known {
-                                text: index_name, ..
-                            },
-                        ) => {
-                            let table = code::resource_alias(op.target, table).map(|a| a.value);
-                            if let Some(table) = table {
-                                let index_detail =
-                                    format!("{detail} {index_param}={}", Self::how(&index));
-                                self.edge(
-                                    NodeRef::Alias(Alias::name(
-                                        NodeKind::Index,
-                                        format!("{table}/{index_name}"),
-                                    )),
-                                    op.edge,
-                                    index_detail,
-                                    confidence,
-                                    line,
-                                );
-                            }
+            if let (Some(index_param), Some(input)) = (op.index_param, input)
+                && let Some(index) = self.property(input, index_param).and_then(|v| self.eval(v))
+            {
+                match (&found, &index) {
+                    (
+                        Val::Known { text: table, .. },
+                        Val::Known {
+                            text: index_name, ..
+                        },
+                    ) => {
+                        let table = code::resource_alias(op.target, table).map(|a| a.value);
+                        if let Some(table) = table {
+                            let index_detail =
+                                format!("{detail} {index_param}={}", Self::how(&index));
+                            self.edge(
+                                NodeRef::Alias(Alias::name(
+                                    NodeKind::Index,
+                                    format!("{table}/{index_name}"),
+                                )),
+                                op.edge,
+                                index_detail,
+                                confidence,
+                                line,
+                            );
                         }
-                        _ => detail = format!("{detail} {index_param}={}", Self::how(&index)),
                     }
+                    _ => detail = format!("{detail} {index_param}={}", Self::how(&index)),
                 }
             }
             self.edge(to, op.edge, detail, confidence, line);
@@ -694,7 +695,7 @@ impl Walker<'_> {
         let text = if argument.kind() == "template_string" {
             // Tagged templates and templates with parameters: each `${…}` is a
             // bound value, which SQL sees as a placeholder.
-            self.template_with_placeholders(argument)
+            Some(self.template_with_placeholders(argument))
         } else {
             match self.eval(argument) {
                 Some(Val::Known { text, .. }) => Some(text),
@@ -733,7 +734,7 @@ impl Walker<'_> {
         }
     }
 
-    fn template_with_placeholders(&self, template: SyntaxNode<'_>) -> Option<String> {
+    fn template_with_placeholders(&self, template: SyntaxNode<'_>) -> String {
         let mut out = String::new();
         let mut cursor = template.walk();
         for part in template.named_children(&mut cursor) {
@@ -745,6 +746,6 @@ impl Walker<'_> {
                 _ => out.push_str(self.text(part)),
             }
         }
-        Some(out)
+        out
     }
 }

@@ -32,7 +32,7 @@
 //!   Names come from literals, module constants, templates with every part
 //!   known, `process.env.X` / `process.env["X"]` / `const {X} = process.env`
 //!   and locals assigned from them; confidence follows
-//!   [`code`](crate::code)'s table. Every environment read is a
+//!   [`crate::code`]'s table. Every environment read is a
 //!   `configured_by` edge to the env-var node `env:X`.
 //!
 //! # Resolution
@@ -143,7 +143,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
         })
         .collect();
     let resolver = Resolver::new(&files, &root);
-    let resolved: Vec<Vec<Resolved>> = parsed
+    let targets: Vec<Vec<Resolved>> = parsed
         .par_iter()
         .map(|(file, _, facts)| {
             facts
@@ -153,7 +153,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
                 .collect()
         })
         .collect();
-    assemble(parsed, &resolved, &root)
+    assemble(parsed, &targets, &root)
 }
 
 /// One tree-sitter parser per grammar, reused across the files of a thread.
@@ -204,14 +204,14 @@ impl Parsers {
         };
         let root = tree.root_node();
         let mut facts = Walker::run(root, &bytes, display, &module_id);
-        if root.has_error() {
-            if let Some(error) = first_error(root, &bytes) {
-                facts.diagnostics.push(Diagnostic::warning(
-                    display,
-                    Some(line_of(error)),
-                    "syntax error; what the partial tree holds was kept",
-                ));
-            }
+        if root.has_error()
+            && let Some(error) = first_error(root, &bytes)
+        {
+            facts.diagnostics.push(Diagnostic::warning(
+                display,
+                Some(line_of(error)),
+                "syntax error; what the partial tree holds was kept",
+            ));
         }
         facts
     }
@@ -267,7 +267,7 @@ fn assemble(
     for ((file, display, facts), targets) in parsed.into_iter().zip(resolved) {
         let id = module_id(&display);
         let javascript =
-            !uses_typescript_grammar(&file) && !file.extension().is_some_and(|e| e == "tsx");
+            !uses_typescript_grammar(&file) && file.extension().is_none_or(|e| e != "tsx");
         let raw_type = if javascript {
             "javascript_module"
         } else {

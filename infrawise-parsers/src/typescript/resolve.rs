@@ -203,10 +203,10 @@ impl Resolver {
         let Some((name, subpath)) = split_package(spec) else {
             return Resolved::Unresolved;
         };
-        if let Some(package) = self.packages.get(name) {
-            if let Some(found) = self.resolve_package(package, subpath) {
-                return Resolved::File(found);
-            }
+        if let Some(package) = self.packages.get(name)
+            && let Some(found) = self.resolve_package(package, subpath)
+        {
+            return Resolved::File(found);
         }
         if BUILTINS.contains(&name) {
             return Resolved::Builtin;

@@ -138,7 +138,7 @@ impl Walker<'_> {
                         let right = node
                             .child_by_field_name("right")
                             .and_then(|r| self.eval_depth(r, depth + 1));
-                        concat(left?, right)
+                        Some(concat(left?, right))
                     }
                     _ => None,
                 }
@@ -150,6 +150,7 @@ impl Walker<'_> {
     fn eval_template(&self, node: Node<'_>, depth: usize) -> Option<Val> {
         let mut acc: Option<Val> = None;
         let mut first = true;
+        let mut substituted = false;
         let mut cursor = node.walk();
         for part in node.named_children(&mut cursor) {
             let value = match part.kind() {
@@ -157,26 +158,32 @@ impl Walker<'_> {
                     let text = part.utf8_text(self.src).ok()?.to_owned();
                     Some(Val::known(text, true, String::new()))
                 }
-                "template_substitution" => part
-                    .named_child(0)
-                    .and_then(|inner| self.eval_depth(inner, depth + 1)),
+                "template_substitution" => {
+                    substituted = true;
+                    part.named_child(0)
+                        .and_then(|inner| self.eval_depth(inner, depth + 1))
+                }
                 _ => None,
             };
             acc = if first {
                 first = false;
                 value
             } else {
-                concat(acc?, value)
+                Some(concat(acc?, value))
             };
-            if acc.is_none() {
-                return None;
-            }
+            acc.as_ref()?;
         }
         match acc {
             None => Some(Val::known(String::new(), true, "\"\"".to_owned())),
             Some(Val::Known { text, literal, .. }) => {
+                // A template with substitutions is known only through them: a
+                // constant, not a literal at the use.
                 let how = format!("`{text}`");
-                Some(Val::Known { text, literal, how })
+                Some(Val::Known {
+                    text,
+                    literal: literal && !substituted,
+                    how,
+                })
             }
             other => other,
         }
@@ -184,7 +191,7 @@ impl Walker<'_> {
 }
 
 /// `left + right` as far as it is known.
-fn concat(left: Val, right: Option<Val>) -> Option<Val> {
+fn concat(left: Val, right: Option<Val>) -> Val {
     match (left, right) {
         (
             Val::Known {
@@ -200,13 +207,13 @@ fn concat(left: Val, right: Option<Val>) -> Option<Val> {
         ) => {
             let text = format!("{a}{b}");
             let how = format!("{text:?}");
-            Some(Val::Known {
+            Val::Known {
                 text,
                 literal: la && lb,
                 how,
-            })
+            }
         }
-        (Val::Known { text, .. }, _) | (Val::Prefix(text), _) => Some(Val::Prefix(text)),
-        (Val::Env { var, .. }, _) => Some(Val::Env { var, whole: false }),
+        (Val::Known { text, .. } | Val::Prefix(text), _) => Val::Prefix(text),
+        (Val::Env { var, .. }, _) => Val::Env { var, whole: false },
     }
 }
