@@ -96,6 +96,9 @@ fn monorepo_edges_that_matter() {
         "alias handler:apps/api/src/v2.handler",
         "alias handler:apps/api/src/legacy.main",
         "alias handler:apps/api/src/legacy.worker",
+        // `export const handler = middy(async () => …)` and `= wrap(fn)`
+        "alias handler:apps/api/src/handler.wrapped",
+        "alias handler:apps/api/src/handler.rewrapped",
     ] {
         assert!(
             rendered.contains(handler),

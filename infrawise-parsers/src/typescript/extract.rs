@@ -448,8 +448,59 @@ impl<'a> Walker<'a> {
                 self.symbol_scope(value, &name, "function", exported);
                 return;
             }
+            if top && name.kind() == "identifier" && self.wraps_function(value) {
+                // `export const handler = middy(async (event) => …)`: the
+                // wrapped function is what a Lambda runs under this name.
+                let exported = node
+                    .parent()
+                    .and_then(|d| d.parent())
+                    .is_some_and(|p| p.kind() == "export_statement");
+                let name = self.text(name).to_owned();
+                let id = self.add_symbol(&name, "function", value, exported);
+                self.symbols.push(id);
+                self.function_depth += 1;
+                self.scopes.push(HashMap::new());
+                self.visit(value);
+                self.scopes.pop();
+                self.function_depth -= 1;
+                self.symbols.pop();
+                return;
+            }
         }
         self.visit_children(node);
+    }
+
+    /// Whether `value` is a call chain that wraps a function: an inline
+    /// function argument (`middy(async () => …)`) or a top-level function
+    /// of this file (`wrap(handler).use(cors())`).
+    fn wraps_function(&self, value: SyntaxNode<'_>) -> bool {
+        let mut current = Some(value);
+        let mut steps = 0;
+        while let Some(node) = current.map(unwrap_expression) {
+            steps += 1;
+            if steps > 16 {
+                return false;
+            }
+            match node.kind() {
+                "call_expression" => {
+                    if let Some(arguments) = node.child_by_field_name("arguments") {
+                        let mut cursor = arguments.walk();
+                        let wraps = arguments.named_children(&mut cursor).any(|argument| {
+                            matches!(argument.kind(), "arrow_function" | "function_expression")
+                                || (argument.kind() == "identifier"
+                                    && self.top_functions.contains_key(self.text(argument)))
+                        });
+                        if wraps {
+                            return true;
+                        }
+                    }
+                    current = node.child_by_field_name("function");
+                }
+                "member_expression" => current = node.child_by_field_name("object"),
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// `exports.f = …`, `module.exports.f = …`, `module.exports = { f, g: … }`.
