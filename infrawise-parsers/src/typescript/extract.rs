@@ -706,7 +706,7 @@ impl<'a> Walker<'a> {
         }
         let Some(spec) = call
             .child_by_field_name("arguments")
-            .and_then(|a| a.named_child(0))
+            .and_then(first_argument)
             .and_then(|a| string_text(a, self.src))
         else {
             return true;
@@ -787,6 +787,15 @@ pub(crate) fn is_type_star_export(node: SyntaxNode<'_>, src: &[u8]) -> bool {
         })
 }
 
+/// The first argument in an `arguments` node, comments skipped
+/// (`import(/* webpackChunkName: "x" */ "./x")`).
+pub(crate) fn first_argument(arguments: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
+    let mut cursor = arguments.walk();
+    arguments
+        .named_children(&mut cursor)
+        .find(|a| a.kind() != "comment")
+}
+
 /// The module `require('x')` loads when `node` is such a call.
 fn require_source(node: SyntaxNode<'_>, src: &[u8]) -> Option<String> {
     if node.kind() != "call_expression" {
@@ -796,7 +805,7 @@ fn require_source(node: SyntaxNode<'_>, src: &[u8]) -> Option<String> {
     if function.utf8_text(src).ok()? != "require" {
         return None;
     }
-    string_text(node.child_by_field_name("arguments")?.named_child(0)?, src)
+    string_text(first_argument(node.child_by_field_name("arguments")?)?, src)
 }
 
 /// `(key, local name)` for each name an object pattern binds.

@@ -65,7 +65,7 @@ const SQL_METHODS: [&str; 8] = [
 /// The first argument of a call or `new`.
 fn first_arg(node: SyntaxNode<'_>) -> Option<SyntaxNode<'_>> {
     node.child_by_field_name("arguments")
-        .and_then(|a| a.named_child(0))
+        .and_then(super::extract::first_argument)
 }
 
 /// Whether importing `source` can bring a client this module recognises.
@@ -288,7 +288,7 @@ impl Walker<'_> {
             if a.kind() == "template_string" {
                 Some(a)
             } else {
-                a.named_child(0)
+                super::extract::first_argument(a)
             }
         });
         let line = line_of(call);
@@ -436,9 +436,7 @@ impl Walker<'_> {
         if source == "@aws-sdk/lib-dynamodb" {
             operation = document_operation(&operation);
         }
-        let input = node
-            .child_by_field_name("arguments")
-            .and_then(|a| a.named_child(0));
+        let input = first_arg(node);
         self.aws_use(service, &operation, input, line_of(node));
     }
 

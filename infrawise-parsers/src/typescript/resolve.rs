@@ -251,7 +251,8 @@ impl Resolver {
     /// A workspace package's file for `subpath` (empty for the package
     /// itself): `exports` first, then `types`/`module`/`main`, then `index`.
     /// When an entry names a build output that is not in the tree
-    /// (`dist/index.js`), the same path under `src/` is tried, because a
+    /// (`dist/index.js`), the same path under `src/` is tried, then the
+    /// subpath itself at the package root and under `src/`, because a
     /// source tree holds the sources its build compiles.
     fn resolve_package(&self, package: &Package, subpath: &str) -> Option<PathBuf> {
         let mut targets: Vec<String> = Vec::new();
@@ -279,10 +280,15 @@ impl Resolver {
                 }
             }
         }
-        if subpath.is_empty() {
-            return self.resolve_path(&package.dir.join("src/index"));
-        }
-        None
+        // Last, the package's sources laid out as its exports are: the
+        // subpath (or `index`) at the package root, then under `src/`.
+        let wanted = if subpath.is_empty() { "index" } else { subpath };
+        [
+            package.dir.join(wanted),
+            package.dir.join("src").join(wanted),
+        ]
+        .iter()
+        .find_map(|candidate| self.resolve_path(candidate))
     }
 
     /// A path as written (maybe without extension, maybe a directory) to a
