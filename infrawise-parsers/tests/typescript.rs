@@ -109,6 +109,10 @@ fn monorepo_edges_that_matter() {
         !rendered.contains("handler:apps/api/src/handler.helper"),
         "an unexported function is no handler"
     );
+    assert!(
+        !rendered.contains("pkg:npm:@acme/"),
+        "a workspace package is never external"
+    );
     assert!(!rendered.contains("node_modules"), "node_modules was read");
     assert!(!rendered.contains("NEVER_READ"), "node_modules was read");
     assert!(!rendered.contains("hunter2"), "a credential was stored");

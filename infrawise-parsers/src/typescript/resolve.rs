@@ -203,10 +203,12 @@ impl Resolver {
         let Some((name, subpath)) = split_package(spec) else {
             return Resolved::Unresolved;
         };
-        if let Some(package) = self.packages.get(name)
-            && let Some(found) = self.resolve_package(package, subpath)
-        {
-            return Resolved::File(found);
+        if let Some(package) = self.packages.get(name) {
+            // A package of the tree is never an external one, even where the
+            // subpath names no source file (`@acme/ui/theme.css`).
+            return self
+                .resolve_package(package, subpath)
+                .map_or(Resolved::Unresolved, Resolved::File);
         }
         if BUILTINS.contains(&name) {
             return Resolved::Builtin;
