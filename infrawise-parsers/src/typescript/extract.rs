@@ -344,7 +344,14 @@ impl<'a> Walker<'a> {
             }
             "call_expression" => self.call(node),
             "new_expression" => self.new_expression(node),
-            "member_expression" | "subscript_expression" => {
+            // A byte test first: field lookups on every member expression
+            // cost more than the rest of the walk.
+            "member_expression" | "subscript_expression"
+                if self
+                    .src
+                    .get(node.start_byte()..)
+                    .is_some_and(|rest| rest.starts_with(b"process")) =>
+            {
                 if let Some(var) = env_read(node, self.src) {
                     self.env_edge(&var, node);
                 }
