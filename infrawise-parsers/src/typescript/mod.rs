@@ -68,6 +68,7 @@
 
 mod config;
 mod extract;
+mod imports;
 mod infra;
 mod resolve;
 mod values;
