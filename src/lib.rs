@@ -163,13 +163,14 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
 
 /// Hands one format's inputs to its parser.
 fn parse_group(format: Format, paths: &[PathBuf], root: &Path) -> Fragment {
-    use infrawise_parsers::{cdk, cloudformation, terraform, tfstate};
+    use infrawise_parsers::{cdk, cloudformation, terraform, tfstate, typescript};
     match format {
         Format::Terraform => terraform::parse(paths, root),
         Format::TerraformState => tfstate::parse(paths, root),
         Format::CloudFormation => cloudformation::parse(paths, root),
         Format::CloudFormationStack => cloudformation::parse_stack_observations(paths, root),
         Format::Cdk => cdk::parse(paths, root),
+        Format::TypeScript => typescript::parse(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

@@ -5,7 +5,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use infrawise_core::{Diagnostic, Format};
-use infrawise_parsers::{cdk, cloudformation, display_path, terraform, tfstate};
+use infrawise_parsers::{cdk, cloudformation, display_path, terraform, tfstate, typescript};
 
 use crate::{Error, ScanOptions};
 
@@ -118,7 +118,11 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
     walker
         .standard_filters(!options.no_ignore)
         .hidden(false)
-        .filter_entry(|entry| entry.file_name() != ".git" && entry.file_name() != ".terraform")
+        .filter_entry(|entry| {
+            entry.file_name() != ".git"
+                && entry.file_name() != ".terraform"
+                && entry.file_name() != "node_modules"
+        })
         .sort_by_file_name(std::cmp::Ord::cmp);
     let mut plan = ScanPlan {
         root: root.to_path_buf(),
@@ -154,6 +158,8 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
         }
         let format = if terraform::is_terraform_file(&path) {
             Some(Format::Terraform)
+        } else if typescript::is_source_file(&path) {
+            Some(Format::TypeScript)
         } else {
             classify_by_content(&path)
         };

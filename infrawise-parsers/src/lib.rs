@@ -13,6 +13,7 @@ pub mod cloudformation;
 pub mod code;
 pub mod terraform;
 pub mod tfstate;
+pub mod typescript;
 
 use std::path::Path;
 
