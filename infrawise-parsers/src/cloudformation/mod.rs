@@ -50,6 +50,7 @@ mod observed;
 mod refs;
 mod resolve;
 mod sam;
+mod sam_generated;
 mod stacks;
 mod template;
 pub(crate) mod value;

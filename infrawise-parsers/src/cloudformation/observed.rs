@@ -169,6 +169,9 @@ fn parse_text(content: &str, display: &str, fallback: &str, mtime: Option<Timest
             .with_scope(format!("cloudformation:{stack}"))
             .with_alias(Alias::logical_id(&stack, logical))
             .with_evidence(evidence.clone());
+        if let Some(stem) = super::sam_generated::logical_id_without_hash(resource_type, logical) {
+            node.aliases.insert(Alias::logical_id(&stack, stem));
+        }
         if let Some(physical) = text(record, "PhysicalResourceId").filter(|p| !p.is_empty()) {
             physical_aliases(&mut node, resource_type, kind, physical);
             node.set_attribute(

@@ -12,6 +12,7 @@ use super::kinds::{name_property, node_kind};
 use super::refs::{self, RefKind, Reference};
 use super::resolve::Scope;
 use super::sam;
+use super::sam_generated;
 use super::stacks::Context;
 use super::value::{Entry, Value};
 
@@ -337,9 +338,16 @@ impl<'a> Emitter<'a> {
                 "AWS::Serverless::Function" => {
                     self.environment(&id, properties);
                     sam::function(self, &id, logical, body);
+                    sam_generated::function(self, &id, logical, body, entry.line);
                 }
                 "AWS::Lambda::Function" => self.environment(&id, properties),
-                "AWS::Serverless::StateMachine" => sam::policies(self, &id, body),
+                "AWS::Serverless::StateMachine" => {
+                    sam::policies(self, &id, body);
+                    sam_generated::other(self, resource_type, logical, body, entry.line);
+                }
+                "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+                    sam_generated::other(self, resource_type, logical, body, entry.line);
+                }
                 _ => {}
             }
             self.nested_stack(&id, logical, entry);
@@ -448,7 +456,11 @@ impl<'a> Emitter<'a> {
             .display
             .rsplit_once('/')
             .map_or("", |(dir, _)| dir);
-        let display = crate::normalize_display(&format!("{base}/{relative}"));
+        let display = if base.is_empty() {
+            crate::normalize_display(relative)
+        } else {
+            crate::normalize_display(&format!("{base}/{relative}"))
+        };
         let code_id = format!("code:{display}");
         let node = Node::new(code_id.clone(), NodeKind::CodeModule, &display)
             .with_evidence(self.evidence(detail.clone(), value.line));
