@@ -44,3 +44,56 @@ fn a_sam_stack_listing_matches_its_template() {
             .is_ok()
     );
 }
+
+/// `Globals.Function` reaches every function for what it does not set
+/// itself: attributes, and environment variables name by name.
+#[test]
+fn globals_apply_where_the_function_is_silent() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/sam_stack");
+    let graph = scan(&root, &ScanOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .graph;
+    let function = graph
+        .node(&infrawise::core::NodeId::new(
+            "cfn:hello:HelloWorldFunction",
+        ))
+        .unwrap_or_else(|| panic!("the function is declared"));
+    let declared = |name: &str| {
+        function
+            .node
+            .attributes
+            .get(name)
+            .and_then(|values| values.get(&infrawise::core::Origin::Declared))
+            .map(|value| serde_json::to_string(value).unwrap_or_default())
+    };
+    assert_eq!(declared("Properties.Timeout").as_deref(), Some("10"));
+    assert_eq!(
+        declared("Properties.Runtime").as_deref(),
+        Some("\"python3.12\"")
+    );
+    let variables: Vec<String> = graph
+        .outgoing(&function.node.id)
+        .iter()
+        .filter(|e| e.edge.kind == infrawise::core::EdgeKind::ConfiguredBy)
+        .map(|e| e.to.to_string())
+        .collect();
+    assert_eq!(
+        variables,
+        [
+            "cfn:hello:HelloWorldFunction:env:QUEUE_URL",
+            "cfn:hello:HelloWorldFunction:env:STAGE"
+        ]
+    );
+    let stage = graph
+        .node(&infrawise::core::NodeId::new(
+            "cfn:hello:HelloWorldFunction:env:STAGE",
+        ))
+        .and_then(|n| n.node.attributes.get("value"))
+        .and_then(|values| values.get(&infrawise::core::Origin::Declared))
+        .map(|value| serde_json::to_string(value).unwrap_or_default());
+    assert_eq!(
+        stage.as_deref(),
+        Some("\"hello\""),
+        "the function's own value wins"
+    );
+}

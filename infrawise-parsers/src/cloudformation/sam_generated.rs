@@ -24,7 +24,24 @@ use infrawise_core::{Alias, EdgeKind, NodeId};
 
 use super::kinds::node_kind;
 use super::template::Emitter;
-use super::value::Value;
+use super::value::{Entry, Value};
+
+/// The `Globals` entries that apply to a resource of `resource_type`
+/// (`Globals.Function` to functions, `Globals.Api` to APIs, …).
+pub(crate) fn globals<'v>(root: &'v Value, resource_type: &str) -> &'v [Entry] {
+    let section = match resource_type {
+        "AWS::Serverless::Function" => "Function",
+        "AWS::Serverless::Api" => "Api",
+        "AWS::Serverless::HttpApi" => "HttpApi",
+        "AWS::Serverless::SimpleTable" => "SimpleTable",
+        "AWS::Serverless::StateMachine" => "StateMachine",
+        _ => return &[],
+    };
+    root.get("Globals")
+        .and_then(|g| g.get(section))
+        .map(Value::entries)
+        .unwrap_or_default()
+}
 
 /// Declares one generated resource (unless the template declares it
 /// itself), contained in the stack, and returns its id.

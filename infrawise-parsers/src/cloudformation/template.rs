@@ -291,6 +291,19 @@ impl<'a> Emitter<'a> {
                     );
                 }
             }
+            // SAM `Globals` apply to every resource of their section that
+            // does not set the property itself (the resource wins; the
+            // environment's variables merge name by name, in `environment`).
+            for global in sam_generated::globals(self.root, resource_type) {
+                let own = properties.and_then(|p| p.get(&global.key));
+                if own.is_none() {
+                    node.set_attribute(
+                        Origin::Declared,
+                        format!("Properties.{}", global.key),
+                        attribute(&global.value),
+                    );
+                }
+            }
             if let Some(name) = name_property(resource_type)
                 .and_then(|name| properties?.get(name))
                 .and_then(|value| self.scope.string(value))
@@ -719,8 +732,26 @@ impl<'a> Emitter<'a> {
         let variables = properties
             .and_then(|p| p.get("Environment"))
             .and_then(|e| e.get("Variables"));
-        for variable in variables.map(Value::entries).unwrap_or_default() {
+        let own = variables.map(Value::entries).unwrap_or_default();
+        for variable in own {
             self.env_var(function, &variable.key, &variable.value, variable.line);
+        }
+        // `Globals.Function.Environment.Variables` reach a serverless
+        // function for every name it does not set itself.
+        let serverless = function_type(self.root, function, self.stack)
+            .is_some_and(|t| t == "AWS::Serverless::Function");
+        if serverless {
+            let globals = self
+                .root
+                .get("Globals")
+                .and_then(|g| g.get("Function"))
+                .and_then(|f| f.get("Environment"))
+                .and_then(|e| e.get("Variables"));
+            for variable in globals.map(Value::entries).unwrap_or_default() {
+                if !own.iter().any(|o| o.key == variable.key) {
+                    self.env_var(function, &variable.key, &variable.value, variable.line);
+                }
+            }
         }
     }
 
@@ -790,4 +821,10 @@ pub(crate) fn attribute(value: &Value) -> AttributeValue {
     } else {
         AttributeValue::unknown(value.to_json().to_string())
     }
+}
+
+/// The type of the resource whose node id is `id` in `stack`.
+fn function_type<'v>(root: &'v Value, id: &str, stack: &str) -> Option<&'v str> {
+    let logical = id.strip_prefix(&format!("cfn:{stack}:"))?;
+    root.get("Resources")?.get(logical)?.get("Type")?.as_str()
 }
