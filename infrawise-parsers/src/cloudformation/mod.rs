@@ -44,6 +44,7 @@
 //! Bad input never fails the scan: a malformed file, an unknown tag or a
 //! reference to a missing logical id is a diagnostic with its line.
 
+mod foreach;
 pub(crate) mod json;
 mod kinds;
 mod observed;
@@ -225,7 +226,10 @@ fn load(input: TemplateInput) -> Template {
         }
     };
     let (root, mut diagnostics) = load_text(&text, &input.display);
-    let root = check_template(root, &input.display, &mut diagnostics);
+    let mut root = check_template(root, &input.display, &mut diagnostics);
+    if let Some(root) = &mut root {
+        foreach::expand(root, &input.display, &mut diagnostics);
+    }
     Template {
         input,
         root,

@@ -245,7 +245,7 @@ impl<'a> Emitter<'a> {
             let logical = entry.key.as_str();
             let body = &entry.value;
             if logical.starts_with("Fn::ForEach::") {
-                self.info(entry.line, format!("`{logical}` needs the AWS::LanguageExtensions transform; its resources are not expanded"));
+                // Left unexpanded by `foreach` (which said why).
                 continue;
             }
             let type_text;
