@@ -244,6 +244,29 @@ fn emit(text: &str, output: Option<&PathBuf>) -> Result<()> {
     Ok(())
 }
 
+/// Streams a graph's JSON to `output` (or stdout) without building the
+/// document or the text in memory first.
+fn emit_graph_json(graph: &Graph, output: Option<&PathBuf>) -> Result<()> {
+    if let Some(file) = output {
+        let handle = std::fs::File::create(file)
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        let mut writer = std::io::BufWriter::new(handle);
+        graph
+            .write_json(&mut writer)
+            .and_then(|()| writer.write_all(b"\n"))
+            .and_then(|()| writer.flush())
+            .with_context(|| format!("cannot write {}", file.display()))?;
+        return Ok(());
+    }
+    let mut writer = std::io::BufWriter::new(std::io::stdout().lock());
+    // A closed pipe (`| head`) is not an error worth reporting.
+    let _ = graph
+        .write_json(&mut writer)
+        .and_then(|()| writer.write_all(b"\n"))
+        .and_then(|()| writer.flush());
+    Ok(())
+}
+
 fn json_text(value: &serde_json::Value) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
@@ -323,15 +346,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let scan = infrawise::scan(&dir, &options)?;
-            let text = match format {
-                OutputFormat::Json => {
-                    let mut json = scan.graph.to_json();
-                    json.push('\n');
-                    json
-                }
-                OutputFormat::Text => scan_summary(&scan),
-            };
-            emit(&text, output.as_ref())?;
+            match format {
+                OutputFormat::Json => emit_graph_json(&scan.graph, output.as_ref())?,
+                OutputFormat::Text => emit(&scan_summary(&scan), output.as_ref())?,
+            }
         }
         Command::Impact {
             node,
@@ -427,16 +445,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
         } => {
             let graph = load_graph(&source)?;
-            let text = match format {
-                ExportFormat::Json => {
-                    let mut json = graph.to_json();
-                    json.push('\n');
-                    json
-                }
-                ExportFormat::Dot => to_dot(&graph),
-                ExportFormat::Mermaid => to_mermaid(&graph),
-            };
-            emit(&text, output.as_ref())?;
+            match format {
+                ExportFormat::Json => emit_graph_json(&graph, output.as_ref())?,
+                ExportFormat::Dot => emit(&to_dot(&graph), output.as_ref())?,
+                ExportFormat::Mermaid => emit(&to_mermaid(&graph), output.as_ref())?,
+            }
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -99,7 +99,33 @@ fn measure(edges: usize) -> Result<()> {
     let started = Instant::now();
     let reach = impact(&graph, &root, &TraversalOptions::default())?;
     let queried = started.elapsed();
+    let affected = reach.affected.len();
+    drop(reach);
+    // JSON export: streamed to a sink, then the way it was done before
+    // streaming (a document copied from the graph, printed to a String),
+    // each with the heap it needs on top of the graph.
+    PEAK.store(IN_USE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let before = IN_USE.load(Ordering::Relaxed);
+    let started = Instant::now();
+    graph.write_json(std::io::sink())?;
+    let streamed = started.elapsed();
+    let stream_extra = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    PEAK.store(IN_USE.load(Ordering::Relaxed), Ordering::Relaxed);
+    let started = Instant::now();
+    let text = serde_json::to_string_pretty(&graph.to_document())?;
+    let stringed = started.elapsed();
+    let string_extra = PEAK.load(Ordering::Relaxed).saturating_sub(before);
+    let json_mib = mib(text.len());
+    drop(text);
     let peak = memory_kib("VmHWM:").unwrap_or(0);
+    println!(
+        "json_mib={json_mib:.1} json_stream_ms={:.0} json_stream_extra_heap_mib={:.2} \
+         json_document_ms={:.0} json_document_extra_heap_mib={:.1}",
+        streamed.as_secs_f64() * 1e3,
+        mib(stream_extra),
+        stringed.as_secs_f64() * 1e3,
+        mib(string_extra),
+    );
     println!(
         "edges={edges} nodes={} graph_edges={} generate_ms={:.1} build_ms={:.1} impact_ms={:.2} affected={} \
          fragments_heap_mib={:.1} graph_heap_mib={:.1} build_peak_heap_mib={:.1} \
@@ -109,7 +135,7 @@ fn measure(edges: usize) -> Result<()> {
         generated.as_secs_f64() * 1e3,
         built.as_secs_f64() * 1e3,
         queried.as_secs_f64() * 1e3,
-        reach.affected.len(),
+        affected,
         mib(fragments_bytes),
         mib(graph_bytes),
         mib(build_peak_bytes),

@@ -125,8 +125,36 @@ impl Graph {
 
     /// The graph as pretty-printed JSON, byte-identical for the same inputs.
     pub fn to_json(&self) -> String {
-        // Serializing plain data structures to a String cannot fail.
-        serde_json::to_string_pretty(&self.to_document()).unwrap_or_default()
+        let mut out = Vec::new();
+        // Writing plain data to a Vec cannot fail, and the output is UTF-8.
+        let _ = self.write_json(&mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    /// Writes the graph as [`Graph::to_json`] does, streaming: every node
+    /// and edge is serialized straight from the graph, so writing a large
+    /// graph costs no copy of it (the document of [`Graph::to_document`]
+    /// would double its memory).
+    ///
+    /// ```
+    /// # use infrawise_core::*;
+    /// # use infrawise_graph::GraphBuilder;
+    /// let node = Node::new("q", NodeKind::Queue, "q").with_evidence(Evidence::declared("x", "y"));
+    /// let graph = GraphBuilder::from_iter([Fragment { nodes: vec![node], ..Fragment::new() }]).build();
+    /// let mut out = Vec::new();
+    /// graph.write_json(&mut out)?;
+    /// assert_eq!(String::from_utf8(out)?, graph.to_json());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn write_json<W: std::io::Write>(&self, writer: W) -> std::io::Result<()> {
+        let view = GraphView {
+            schema_version: SCHEMA_VERSION,
+            nodes: NodesView(self),
+            edges: EdgesView(self),
+            sources: &self.sources,
+            diagnostics: &self.diagnostics,
+        };
+        serde_json::to_writer_pretty(writer, &view).map_err(std::io::Error::other)
     }
 
     /// Loads a graph saved with [`Graph::to_json`].
@@ -192,4 +220,84 @@ impl Graph {
         }
         Ok(graph)
     }
+}
+
+/// The graph document as borrowed views, in the field order of
+/// [`GraphDocument`], so streaming and building give the same bytes.
+#[derive(Serialize)]
+struct GraphView<'g> {
+    schema_version: u64,
+    nodes: NodesView<'g>,
+    edges: EdgesView<'g>,
+    sources: &'g [Source],
+    diagnostics: &'g [Diagnostic],
+}
+
+struct NodesView<'g>(&'g Graph);
+
+impl Serialize for NodesView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.nodes().map(|graph_node| {
+            let node = &graph_node.node;
+            NodeView {
+                id: &node.id,
+                kind: node.kind,
+                raw_type: node.raw_type.as_deref(),
+                name: &node.name,
+                scope: node.scope.as_deref(),
+                aliases: &node.aliases,
+                origins: node.origins(),
+                attributes: &node.attributes,
+                evidence: &node.evidence,
+                merged_ids: &graph_node.merged_ids,
+                unresolved: graph_node.unresolved,
+            }
+        }))
+    }
+}
+
+/// [`NodeDocument`], borrowed.
+#[derive(Serialize)]
+struct NodeView<'g> {
+    id: &'g NodeId,
+    kind: NodeKind,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    raw_type: Option<&'g str>,
+    name: &'g str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    scope: Option<&'g str>,
+    aliases: &'g std::collections::BTreeSet<Alias>,
+    origins: Vec<Origin>,
+    attributes: &'g BTreeMap<String, BTreeMap<Origin, AttributeValue>>,
+    evidence: &'g [Evidence],
+    #[serde(skip_serializing_if = "is_empty_set")]
+    merged_ids: &'g std::collections::BTreeSet<NodeId>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    unresolved: bool,
+}
+
+fn is_empty_set(set: &&std::collections::BTreeSet<NodeId>) -> bool {
+    set.is_empty()
+}
+
+struct EdgesView<'g>(&'g Graph);
+
+impl Serialize for EdgesView<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.0.edges().map(|edge| EdgeRefView {
+            from: edge.from,
+            to: edge.to,
+            kind: edge.edge.kind,
+            evidence: &edge.edge.evidence,
+        }))
+    }
+}
+
+/// [`EdgeDocument`], borrowed.
+#[derive(Serialize)]
+struct EdgeRefView<'g> {
+    from: &'g NodeId,
+    to: &'g NodeId,
+    kind: EdgeKind,
+    evidence: &'g [Evidence],
 }
