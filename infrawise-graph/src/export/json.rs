@@ -276,6 +276,10 @@ struct NodeView<'g> {
     unresolved: bool,
 }
 
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's skip_serializing_if passes a reference to the field, itself a reference"
+)]
 fn is_empty_set(set: &&std::collections::BTreeSet<NodeId>) -> bool {
     set.is_empty()
 }
