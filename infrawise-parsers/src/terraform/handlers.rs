@@ -46,19 +46,27 @@ fn archive_dir(archive: &Node) -> Option<String> {
 /// Adds the `implemented_by` edges of every Lambda function in `fragment`
 /// whose package is built from a local directory.
 pub(crate) fn link(fragment: &mut Fragment) {
+    // Few edges are a function's `filename` reference; find them first so
+    // a module without functions pays nothing else.
+    let candidates: Vec<(&str, &str)> = fragment
+        .edges
+        .iter()
+        .filter(|edge| edge.evidence.iter().any(|e| e.detail == "filename"))
+        .filter_map(|edge| match (&edge.from, &edge.to) {
+            (NodeRef::Id(from), NodeRef::Id(to)) => Some((from.as_str(), to.as_str())),
+            _ => None,
+        })
+        .collect();
+    if candidates.is_empty() {
+        return;
+    }
     let nodes: BTreeMap<&str, &Node> = fragment.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
     let mut added = Vec::new();
-    for edge in &fragment.edges {
-        let (NodeRef::Id(from), NodeRef::Id(to)) = (&edge.from, &edge.to) else {
+    for (from, to) in candidates {
+        let (Some(function), Some(archive)) = (nodes.get(from), nodes.get(to)) else {
             continue;
         };
-        let refers_by_filename = edge.evidence.iter().any(|e| e.detail == "filename");
-        let (Some(function), Some(archive)) = (nodes.get(from.as_str()), nodes.get(to.as_str()))
-        else {
-            continue;
-        };
-        if !refers_by_filename
-            || function.raw_type.as_deref() != Some("aws_lambda_function")
+        if function.raw_type.as_deref() != Some("aws_lambda_function")
             || archive.raw_type.as_deref() != Some("archive_file")
         {
             continue;
