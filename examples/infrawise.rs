@@ -12,10 +12,12 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use infrawise::core::{EdgeKind, Origin, OriginSet, Severity, Timestamp};
+use infrawise::core::{EdgeKind, NodeKind, Origin, OriginSet, Severity, Timestamp};
+use infrawise::graph::diff::findings_reached;
 use infrawise::graph::{
-    Finding, Graph, StalenessOptions, TraversalOptions, dependencies, drift, impact, path, report,
-    staleness, to_dot, to_mermaid,
+    ContextOptions, DiffKey, DiffOptions, Finding, Graph, SearchOptions, StalenessOptions,
+    TraversalOptions, context, dependencies, diff, drift, impact, path, report, search, staleness,
+    to_dot, to_mermaid,
 };
 use infrawise::{ProgressFn, ScanEvent, ScanOptions};
 
@@ -41,6 +43,19 @@ enum ExportFormat {
     Json,
     Dot,
     Mermaid,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum DiffFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum DiffBy {
+    Id,
+    Logical,
 }
 
 #[derive(Args)]
@@ -156,6 +171,50 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: OutputFormat,
     },
+    /// Nodes whose id, name or an alias contains TEXT, best matches first.
+    Search {
+        text: String,
+        #[command(flatten)]
+        source: GraphArgs,
+        /// Only nodes of these kinds (repeatable): queue, table, function, …
+        #[arg(long = "kind", value_name = "KIND")]
+        kinds: Vec<String>,
+        /// At most this many hits.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// NODE with its attributes per origin, evidence, neighbours and findings.
+    Context {
+        node: String,
+        #[command(flatten)]
+        source: GraphArgs,
+        /// How many hops out, in either direction.
+        #[arg(long, default_value_t = 1)]
+        radius: usize,
+        #[arg(long, value_enum, default_value = "text")]
+        format: OutputFormat,
+    },
+    /// What changed from OLD to NEW (each a directory or a saved graph), what
+    /// it reaches, and what is stale there; exit 1 with --fail-on.
+    Diff {
+        old: PathBuf,
+        new: PathBuf,
+        #[arg(long, value_enum, default_value = "text")]
+        format: DiffFormat,
+        /// Match nodes by id (two scans of one repository) or by logical
+        /// address (two environments of the same code).
+        #[arg(long, value_enum, default_value = "id")]
+        by: DiffBy,
+        /// Exit 1 when the change touches or reaches a finding at or above
+        /// this severity: info, warning or error.
+        #[arg(long, value_name = "SEVERITY")]
+        fail_on: Option<String>,
+        /// Also read files that .gitignore hides.
+        #[arg(long)]
+        no_ignore: bool,
+    },
     /// Export the graph as JSON, Graphviz DOT or Mermaid.
     Export {
         #[command(flatten)]
@@ -193,6 +252,45 @@ fn load_graph(args: &GraphArgs) -> Result<Graph> {
         progress: progress_printer(args.verbose),
     };
     Ok(infrawise::scan(&args.dir, &options)?.graph)
+}
+
+/// A side of `diff`: a directory to scan, or a graph saved as JSON.
+fn load_side(path: &std::path::Path, no_ignore: bool) -> Result<Graph> {
+    if path.is_dir() {
+        let options = ScanOptions {
+            no_ignore,
+            progress: None,
+        };
+        return Ok(infrawise::scan(path, &options)?.graph);
+    }
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Graph::from_json(&text).with_context(|| {
+        format!(
+            "{} is neither a directory nor a saved infrawise graph",
+            path.display()
+        )
+    })
+}
+
+/// Staleness and drift together, each finding once (what `check` reports).
+fn all_findings(graph: &Graph, since: Option<Timestamp>) -> Vec<Finding> {
+    let mut findings = staleness(
+        graph,
+        &StalenessOptions {
+            not_seen_since: since,
+        },
+    );
+    let mut seen: BTreeSet<(String, String)> = findings
+        .iter()
+        .map(|f| (f.code.to_string(), f.message.clone()))
+        .collect();
+    findings.extend(
+        drift(graph)
+            .into_iter()
+            .filter(|f| seen.insert((f.code.to_string(), f.message.clone()))),
+    );
+    findings
 }
 
 fn traversal_options(filter: &FilterArgs) -> Result<TraversalOptions> {
@@ -419,23 +517,93 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 .context("--fail-on takes info, warning or error")?;
             let since = parse_since(since.as_deref())?;
             let graph = load_graph(&source)?;
-            let mut findings = staleness(
-                &graph,
-                &StalenessOptions {
-                    not_seen_since: since,
-                },
-            );
-            let mut seen: BTreeSet<(String, String)> = findings
-                .iter()
-                .map(|f| (f.code.to_string(), f.message.clone()))
-                .collect();
-            findings.extend(
-                drift(&graph)
-                    .into_iter()
-                    .filter(|f| seen.insert((f.code.to_string(), f.message.clone()))),
-            );
+            let findings = all_findings(&graph, since);
             emit(&findings_output(&findings, format), None)?;
             if findings.iter().any(|f| f.severity >= fail_on) {
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Search {
+            text,
+            source,
+            kinds,
+            limit,
+            format,
+        } => {
+            let graph = load_graph(&source)?;
+            let kinds = if kinds.is_empty() {
+                None
+            } else {
+                Some(
+                    kinds
+                        .iter()
+                        .map(|k| {
+                            k.parse()
+                                .with_context(|| format!("unknown node kind {k:?}"))
+                        })
+                        .collect::<Result<BTreeSet<NodeKind>>>()?,
+                )
+            };
+            let options = SearchOptions {
+                kinds,
+                limit,
+                ..SearchOptions::default()
+            };
+            let hits = search(&graph, &text, &options);
+            let text = match format {
+                OutputFormat::Json => json_text(&report::search_json(&text, &hits)),
+                OutputFormat::Text => report::search_text(&text, &hits),
+            };
+            emit(&text, None)?;
+        }
+        Command::Context {
+            node,
+            source,
+            radius,
+            format,
+        } => {
+            let graph = load_graph(&source)?;
+            let findings = all_findings(&graph, None);
+            let options = ContextOptions {
+                radius,
+                ..ContextOptions::default()
+            };
+            let around = context(&graph, &node, &options, &findings)?;
+            let text = match format {
+                OutputFormat::Json => json_text(&report::context_json(&graph, &around)),
+                OutputFormat::Text => report::context_text(&graph, &around),
+            };
+            emit(&text, None)?;
+        }
+        Command::Diff {
+            old,
+            new,
+            format,
+            by,
+            fail_on,
+            no_ignore,
+        } => {
+            let fail_on: Option<Severity> = fail_on
+                .map(|s| s.parse().context("--fail-on takes info, warning or error"))
+                .transpose()?;
+            let old = load_side(&old, no_ignore)?;
+            let new = load_side(&new, no_ignore)?;
+            let key = match by {
+                DiffBy::Id => DiffKey::Id,
+                DiffBy::Logical => DiffKey::LogicalAddress,
+            };
+            let changes = diff(&old, &new, &DiffOptions { key });
+            let findings = all_findings(&new, None);
+            let reached = findings_reached(&changes, &findings, Severity::Info);
+            let text = match format {
+                DiffFormat::Json => json_text(&report::diff_json(&changes, &reached)),
+                DiffFormat::Text => report::diff_report(&changes, &reached, false),
+                DiffFormat::Markdown => report::diff_report(&changes, &reached, true),
+            };
+            emit(&text, None)?;
+            if let Some(fail_on) = fail_on
+                && reached.iter().any(|f| f.severity >= fail_on)
+            {
                 return Ok(ExitCode::from(1));
             }
         }

@@ -156,3 +156,64 @@ fn saved_graphs_answer_queries_and_check_gates_on_severity() {
         stderr(&output)
     );
 }
+
+#[test]
+fn diff_gates_on_what_the_change_reaches() {
+    let changed = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/demo_changed");
+    let demo = demo();
+    let (old, new) = (
+        demo.to_str().expect("utf-8 path"),
+        changed.to_str().expect("utf-8 path"),
+    );
+    // The queue's declared timeout now drifts from the running 60 s: an
+    // error the change reaches.
+    let output = run(&["diff", old, new, "--fail-on", "error"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stdout(&output).contains("visibility_timeout_seconds"));
+    // The same scan on both sides changes nothing and gates nothing.
+    let output = run(&[
+        "diff",
+        old,
+        old,
+        "--fail-on",
+        "info",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).contains("0 node(s) added, 0 removed, 0 changed"));
+    // A side that is neither a directory nor a saved graph is an input error.
+    let output = run(&["diff", old, "Cargo.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("neither a directory nor a saved infrawise graph"));
+}
+
+#[test]
+fn search_and_context_answer_in_both_formats() {
+    let demo = demo();
+    let dir = demo.to_str().expect("utf-8 path");
+    let output = run(&[
+        "search", "orders", "--dir", dir, "--format", "json", "--limit", "3",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    assert_eq!(value["hits"].as_array().map(Vec::len), Some(3));
+    let output = run(&[
+        "context",
+        "name[table]:prod-shop-orders",
+        "--dir",
+        dir,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let value: serde_json::Value = serde_json::from_str(&stdout(&output)).expect("json");
+    assert_eq!(value["node"]["id"], "tf:infra:aws_dynamodb_table.orders");
+    assert!(
+        value["neighbours"]
+            .as_array()
+            .is_some_and(|n| !n.is_empty())
+    );
+    let output = run(&["context", "no-such-thing", "--dir", dir]);
+    assert_eq!(output.status.code(), Some(2));
+}

@@ -36,6 +36,9 @@ pub enum FindingCode {
     ObservedEdgeNotDeclared,
     /// An attribute whose declared and observed values differ.
     AttributeDrift,
+    /// Two scans of the same code for two environments disagree: a
+    /// resource, setting or edge present in one and not the other.
+    EnvironmentDivergence,
 }
 
 impl FindingCode {
@@ -49,6 +52,7 @@ impl FindingCode {
             FindingCode::DeclaredEdgeNotObserved => "declared-edge-not-observed",
             FindingCode::ObservedEdgeNotDeclared => "observed-edge-not-declared",
             FindingCode::AttributeDrift => "attribute-drift",
+            FindingCode::EnvironmentDivergence => "environment-divergence",
         }
     }
 
@@ -60,7 +64,8 @@ impl FindingCode {
             | FindingCode::ObservedNotDeclared
             | FindingCode::NotSeenSince
             | FindingCode::DanglingReference
-            | FindingCode::ObservedEdgeNotDeclared => Severity::Warning,
+            | FindingCode::ObservedEdgeNotDeclared
+            | FindingCode::EnvironmentDivergence => Severity::Warning,
             FindingCode::DeclaredEdgeNotObserved => Severity::Info,
         }
     }
@@ -88,7 +93,7 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(
+    pub(crate) fn new(
         code: FindingCode,
         message: String,
         nodes: Vec<NodeId>,

@@ -47,6 +47,7 @@
 
 mod adjacency;
 mod build;
+pub mod diff;
 mod error;
 pub mod export;
 mod findings;
@@ -57,10 +58,12 @@ pub mod report;
 pub mod synthetic;
 
 pub use build::GraphBuilder;
+pub use diff::{DiffKey, DiffOptions, GraphDiff, diff, environment_divergence};
 pub use error::Error;
 pub use export::{to_dot, to_mermaid};
 pub use findings::{Finding, FindingCode, StalenessOptions, drift, staleness};
 pub use graph::{EdgeId, EdgeView, Graph, GraphEdge, GraphNode};
 pub use query::{
-    Hit, PathDirection, PathResult, Reach, TraversalOptions, dependencies, impact, path,
+    Context, ContextOptions, Hit, MatchQuality, Neighbour, PathDirection, PathResult, Reach,
+    SearchHit, SearchOptions, TraversalOptions, context, dependencies, impact, path, search,
 };

@@ -1,14 +1,18 @@
 //! Queries: impact, dependencies and paths, each hit with the edges that
 //! explain it.
 
+mod context;
 mod path;
+mod search;
 mod traverse;
 
 use std::collections::BTreeSet;
 
 use infrawise_core::{EdgeKind, NodeId, OriginSet};
 
+pub use context::{Context, ContextOptions, Neighbour, context};
 pub use path::{PathDirection, PathResult, path};
+pub use search::{MatchQuality, SearchHit, SearchOptions, search};
 pub use traverse::{dependencies, impact};
 
 use crate::graph::EdgeId;
