@@ -45,6 +45,15 @@ enum ExportFormat {
     Mermaid,
 }
 
+/// How findings are printed: text, the JSON contract, or SARIF 2.1.0 for
+/// code-scanning uploads.
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum FindingsFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
 enum DiffFormat {
     Text,
@@ -150,14 +159,14 @@ enum Command {
         #[arg(long, value_name = "TIME")]
         since: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
-        format: OutputFormat,
+        format: FindingsFormat,
     },
     /// Attribute drift between declared and observed values, plus missing and unmanaged nodes.
     Drift {
         #[command(flatten)]
         source: GraphArgs,
         #[arg(long, value_enum, default_value = "text")]
-        format: OutputFormat,
+        format: FindingsFormat,
     },
     /// Staleness and drift together, for CI gates: exit 1 on findings at or above --fail-on.
     Check {
@@ -169,7 +178,7 @@ enum Command {
         #[arg(long, value_name = "SEVERITY", default_value = "error")]
         fail_on: String,
         #[arg(long, value_enum, default_value = "text")]
-        format: OutputFormat,
+        format: FindingsFormat,
     },
     /// Nodes whose id, name or an alias contains TEXT, best matches first.
     Search {
@@ -371,10 +380,14 @@ fn json_text(value: &serde_json::Value) -> String {
     text
 }
 
-fn findings_output(findings: &[Finding], format: OutputFormat) -> String {
+fn findings_output(findings: &[Finding], format: FindingsFormat) -> String {
     match format {
-        OutputFormat::Json => json_text(&report::findings_json(findings)),
-        OutputFormat::Text => report::findings_text(findings),
+        FindingsFormat::Json => json_text(&report::findings_json(findings)),
+        FindingsFormat::Sarif => json_text(&infrawise::graph::export::findings_sarif(
+            findings,
+            env!("CARGO_PKG_VERSION"),
+        )),
+        FindingsFormat::Text => report::findings_text(findings),
     }
 }
 

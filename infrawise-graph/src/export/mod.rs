@@ -4,10 +4,12 @@
 mod dot;
 mod json;
 mod mermaid;
+mod sarif;
 
 pub use dot::to_dot;
 pub use json::{EdgeDocument, GraphDocument, NodeDocument, SCHEMA_VERSION, edge_document};
 pub use mermaid::to_mermaid;
+pub use sarif::{MAX_RESULTS, findings_sarif};
 
 use infrawise_core::{NodeKind, Origin, OriginSet};
 
