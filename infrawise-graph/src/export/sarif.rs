@@ -14,6 +14,7 @@
 //! logical locations per result, and relative `uri`s under `%SRCROOT%`.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use infrawise_core::{Origin, Severity};
 use serde_json::{Value, json};
@@ -64,7 +65,9 @@ fn artifact_uri(path: &str) -> (String, bool) {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
                 encoded.push(byte as char);
             }
-            _ => encoded.push_str(&format!("%{byte:02X}")),
+            _ => {
+                let _ = write!(encoded, "%{byte:02X}");
+            }
         }
     }
     if path.starts_with('/') {
@@ -84,7 +87,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
             "infrawiseFinding/v1": fingerprint(&format!(
                 "{}|{}",
                 finding.code,
-                finding.nodes.iter().map(|n| n.as_str()).collect::<Vec<_>>().join("|")
+                finding.nodes.iter().map(infrawise_core::NodeId::as_str).collect::<Vec<_>>().join("|")
             )),
         },
     });
