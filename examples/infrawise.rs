@@ -21,6 +21,9 @@ use infrawise::graph::{
 };
 use infrawise::{ProgressFn, ScanEvent, ScanOptions};
 
+#[path = "mcp/server.rs"]
+mod mcp;
+
 #[derive(Parser)]
 #[command(
     name = "infrawise",
@@ -223,6 +226,15 @@ enum Command {
         /// Also read files that .gitignore hides.
         #[arg(long)]
         no_ignore: bool,
+    },
+    /// Serve the graph to AI assistants over the Model Context Protocol (stdio).
+    Mcp {
+        /// Scan this directory at start and on the `refresh` tool.
+        #[arg(long, value_name = "DIR", conflicts_with = "graph")]
+        dir: Option<PathBuf>,
+        /// Serve a graph saved with `scan --format json` instead.
+        #[arg(long, value_name = "FILE")]
+        graph: Option<PathBuf>,
     },
     /// Export the graph as JSON, Graphviz DOT or Mermaid.
     Export {
@@ -619,6 +631,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             {
                 return Ok(ExitCode::from(1));
             }
+        }
+        Command::Mcp { dir, graph } => {
+            let source = match (dir, graph) {
+                (_, Some(file)) => mcp::GraphSource::File(file),
+                (Some(dir), None) => mcp::GraphSource::Dir(dir),
+                (None, None) => mcp::GraphSource::Dir(PathBuf::from(".")),
+            };
+            mcp::serve(source)?;
         }
         Command::Export {
             source,
