@@ -150,6 +150,32 @@ async fn an_mcp_client_lists_and_calls_every_tool() {
     let refreshed = call(&client, "refresh", json!({})).await;
     assert_eq!(refreshed["nodes"], summary["nodes"]);
 
+    // Resources: the whole graph (the JSON contract) and the findings.
+    let mut uris: Vec<String> = client
+        .list_all_resources()
+        .await
+        .expect("resources/list")
+        .into_iter()
+        .map(|r| r.uri.clone())
+        .collect();
+    uris.sort();
+    assert_eq!(uris, ["infrawise://findings", "infrawise://graph"]);
+    for uri in uris {
+        let read = client
+            .read_resource(rmcp::model::ReadResourceRequestParams::new(uri.clone()))
+            .await
+            .unwrap_or_else(|e| panic!("{uri}: {e}"));
+        let rmcp::model::ResourceContents::TextResourceContents { text, .. } = &read.contents[0]
+        else {
+            panic!("{uri} is not text");
+        };
+        let value: Value = serde_json::from_str(text).expect("resource is json");
+        assert!(
+            value.get("schema_version").is_some() || value.get("findings").is_some(),
+            "{uri}"
+        );
+    }
+
     // A bad node is an MCP error naming close matches, and the server lives on.
     let error = call_raw(&client, "context", json!({"node": "prod-shop-ordrs"}))
         .await

@@ -12,7 +12,12 @@ use infrawise::graph::{
     context, dependencies, diff, drift, impact, path, report, search, staleness,
 };
 use rmcp::handler::server::wrapper::Parameters;
-use rmcp::model::{CallToolResult, ContentBlock};
+use rmcp::model::{
+    CallToolResult, ContentBlock, Implementation, ListResourcesResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource,
+    ResourceContents, ServerCapabilities, ServerConfig,
+};
+use rmcp::service::{RequestContext, RoleServer};
 use rmcp::{
     ErrorData as McpError, ServerHandler, ServiceExt as _, schemars, tool, tool_handler,
     tool_router,
@@ -404,11 +409,71 @@ impl InfrawiseServer {
     }
 }
 
-#[tool_handler(
-    name = "infrawise",
-    instructions = "Infrawise: a provenance-tagged dependency graph of this system's infrastructure, code and runtime. Every edge says whether it is declared (IaC), inferred (code) or observed (runtime), with file:line or snapshot evidence. Call summary first, search to find a node, context before changing anything, impact for what a change breaks, staleness and drift for where the declared layer is wrong."
-)]
-impl ServerHandler for InfrawiseServer {}
+const INSTRUCTIONS: &str = "Infrawise: a provenance-tagged dependency graph of this system's infrastructure, code and runtime. Every edge says whether it is declared (IaC), inferred (code) or observed (runtime), with file:line or snapshot evidence. Call summary first, search to find a node, context before changing anything, impact for what a change breaks, staleness and drift for where the declared layer is wrong. Resources: infrawise://graph (the whole graph, the JSON contract) and infrawise://findings (staleness and drift).";
+
+const GRAPH_URI: &str = "infrawise://graph";
+const FINDINGS_URI: &str = "infrawise://findings";
+
+#[tool_handler]
+impl ServerHandler for InfrawiseServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(Implementation::new("infrawise", env!("CARGO_PKG_VERSION")))
+        .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
+        let json = |mut resource: Resource| {
+            resource.mime_type = Some("application/json".to_owned());
+            resource
+        };
+        Ok(ListResourcesResult::with_all_items(vec![
+            json(Resource::new(GRAPH_URI, "graph").with_description(
+                "the whole graph as the JSON contract: nodes, edges, sources, diagnostics",
+            )),
+            json(
+                Resource::new(FINDINGS_URI, "findings")
+                    .with_description("staleness and drift findings, each with its evidence"),
+            ),
+        ]))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
+        let text = self.with_graph(|loaded| match request.uri.as_str() {
+            GRAPH_URI => Ok(loaded.graph.to_json()),
+            FINDINGS_URI => Ok(serde_json::to_string_pretty(&report::findings_json(
+                &loaded.findings,
+            ))
+            .unwrap_or_default()),
+            other => Err(McpError::resource_not_found(
+                format!("no resource {other}; try {GRAPH_URI} or {FINDINGS_URI}"),
+                None,
+            )),
+        })?;
+        Ok(
+            ReadResourceResult::new(vec![ResourceContents::TextResourceContents {
+                uri: request.uri.clone(),
+                mime_type: Some("application/json".to_owned()),
+                text,
+                meta: None,
+            }])
+            .into(),
+        )
+    }
+}
 
 /// Serves `source` on stdio until the client disconnects.
 pub(crate) fn serve(source: GraphSource) -> anyhow::Result<()> {
