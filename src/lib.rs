@@ -163,7 +163,7 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
 
 /// Hands one format's inputs to its parser.
 fn parse_group(format: Format, paths: &[PathBuf], root: &Path) -> Fragment {
-    use infrawise_parsers::{cdk, cloudformation, terraform, tfstate, typescript};
+    use infrawise_parsers::{cdk, cloudformation, python, terraform, tfstate, typescript};
     match format {
         Format::Terraform => terraform::parse(paths, root),
         Format::TerraformState => tfstate::parse(paths, root),
@@ -171,6 +171,7 @@ fn parse_group(format: Format, paths: &[PathBuf], root: &Path) -> Fragment {
         Format::CloudFormationStack => cloudformation::parse_stack_observations(paths, root),
         Format::Cdk => cdk::parse(paths, root),
         Format::TypeScript => typescript::parse(paths, root),
+        Format::Python => python::parse(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

@@ -5,7 +5,9 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 
 use infrawise_core::{Diagnostic, Format};
-use infrawise_parsers::{cdk, cloudformation, display_path, terraform, tfstate, typescript};
+use infrawise_parsers::{
+    cdk, cloudformation, display_path, python, terraform, tfstate, typescript,
+};
 
 use crate::{Error, ScanOptions};
 
@@ -122,6 +124,9 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
             entry.file_name() != ".git"
                 && entry.file_name() != ".terraform"
                 && entry.file_name() != "node_modules"
+                && entry.file_name() != "__pycache__"
+                && entry.file_name() != "site-packages"
+                && !entry.path().join("pyvenv.cfg").is_file()
         })
         .sort_by_file_name(std::cmp::Ord::cmp);
     let mut plan = ScanPlan {
@@ -160,6 +165,8 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
             Some(Format::Terraform)
         } else if typescript::is_source_file(&path) {
             Some(Format::TypeScript)
+        } else if python::is_source_file(&path) {
+            Some(Format::Python)
         } else {
             classify_by_content(&path)
         };

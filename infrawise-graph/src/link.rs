@@ -299,6 +299,33 @@ pub(crate) fn link(
         }
     }
 
+    // Terraform states a function's environment as references from the
+    // function itself, the attribute path naming the variable
+    // (`environment.variables.QUEUE_URL`); those count as declared
+    // variables of the function too.
+    let mut owned_names: Vec<(u32, String, u32)> = Vec::new();
+    for (from, to, kind, evidence) in edges {
+        if *kind != EdgeKind::References {
+            continue;
+        }
+        for item in evidence.iter().filter(|e| e.origin == Origin::Declared) {
+            if let Some(rest) = item.detail.strip_prefix("environment.variables.") {
+                let name = rest.split(['.', '[', ' ']).next().unwrap_or(rest);
+                owned_names.push((root(*from), name.to_owned(), root(*to)));
+            }
+        }
+    }
+    for (function, name, resource) in &owned_names {
+        declared_env
+            .entry((*function, name.as_str()))
+            .or_default()
+            .insert(*resource);
+        env_by_name
+            .entry(name.as_str())
+            .or_default()
+            .insert((*function, *resource));
+    }
+
     for edge in env_edges {
         let wanted = edge
             .alias

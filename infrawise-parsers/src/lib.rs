@@ -11,6 +11,7 @@
 pub mod cdk;
 pub mod cloudformation;
 pub mod code;
+pub mod python;
 pub mod terraform;
 pub mod tfstate;
 pub mod typescript;
