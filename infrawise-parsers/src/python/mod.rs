@@ -106,7 +106,9 @@ fn module_name(file: &Path, root: &Path) -> String {
     }
     let mut dir = file.parent();
     while let Some(current) = dir {
-        if current == root || !current.starts_with(root) || !current.join("__init__.py").is_file() {
+        // The scan root itself may be a package (`scan django/`): its name
+        // is part of every module name below it.
+        if !current.starts_with(root) || !current.join("__init__.py").is_file() {
             break;
         }
         if let Some(name) = current.file_name() {

@@ -1,9 +1,97 @@
 //! The top-level modules of Python's standard library (as CPython 3.11's
-//! `sys.stdlib_module_names` lists them): an import of one is not an
-//! external package.
+//! `sys.stdlib_module_names` lists them, and `__main__`): an import of one
+//! is not an external package.
 
 const STDLIB: &[&str] = &[
     "__future__",
+    "__main__",
+    "_abc",
+    "_aix_support",
+    "_ast",
+    "_asyncio",
+    "_bisect",
+    "_blake2",
+    "_bootsubprocess",
+    "_bz2",
+    "_codecs",
+    "_codecs_cn",
+    "_codecs_hk",
+    "_codecs_iso2022",
+    "_codecs_jp",
+    "_codecs_kr",
+    "_codecs_tw",
+    "_collections",
+    "_collections_abc",
+    "_compat_pickle",
+    "_compression",
+    "_contextvars",
+    "_crypt",
+    "_csv",
+    "_ctypes",
+    "_curses",
+    "_curses_panel",
+    "_datetime",
+    "_dbm",
+    "_decimal",
+    "_elementtree",
+    "_frozen_importlib",
+    "_frozen_importlib_external",
+    "_functools",
+    "_gdbm",
+    "_hashlib",
+    "_heapq",
+    "_imp",
+    "_io",
+    "_json",
+    "_locale",
+    "_lsprof",
+    "_lzma",
+    "_markupbase",
+    "_md5",
+    "_msi",
+    "_multibytecodec",
+    "_multiprocessing",
+    "_opcode",
+    "_operator",
+    "_osx_support",
+    "_overlapped",
+    "_pickle",
+    "_posixshmem",
+    "_posixsubprocess",
+    "_py_abc",
+    "_pydecimal",
+    "_pyio",
+    "_queue",
+    "_random",
+    "_scproxy",
+    "_sha1",
+    "_sha256",
+    "_sha3",
+    "_sha512",
+    "_signal",
+    "_sitebuiltins",
+    "_socket",
+    "_sqlite3",
+    "_sre",
+    "_ssl",
+    "_stat",
+    "_statistics",
+    "_string",
+    "_strptime",
+    "_struct",
+    "_symtable",
+    "_thread",
+    "_threading_local",
+    "_tkinter",
+    "_tokenize",
+    "_tracemalloc",
+    "_typing",
+    "_uuid",
+    "_warnings",
+    "_weakref",
+    "_weakrefset",
+    "_winapi",
+    "_zoneinfo",
     "abc",
     "aifc",
     "antigravity",
@@ -226,4 +314,16 @@ const STDLIB: &[&str] = &[
 /// Whether `top` is a standard-library top-level module.
 pub(super) fn is_stdlib(top: &str) -> bool {
     STDLIB.binary_search(&top).is_ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{STDLIB, is_stdlib};
+
+    #[test]
+    fn the_list_is_sorted_for_binary_search() {
+        assert!(STDLIB.windows(2).all(|w| w[0] < w[1]));
+        assert!(is_stdlib("os") && is_stdlib("_thread") && is_stdlib("__main__"));
+        assert!(!is_stdlib("boto3"));
+    }
 }
