@@ -24,13 +24,19 @@
 //!   3. otherwise no edge: an info diagnostic says the name is not fixed
 //!      (several candidates are listed).
 //!
+//!   A declared variable is an env-var node the function is configured by
+//!   (CloudFormation, SAM) or a Terraform `environment.variables.X`
+//!   reference of the function; a variable wired to a stack parameter
+//!   reaches the resource whose physical name is the parameter's default.
+//!
 //! Soft aliases never merge nodes and never become nodes of their own.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 use infrawise_core::{
-    Alias, AliasKind, Diagnostic, EdgeKind, Evidence, Node, NodeKind, NodeRef, Origin,
+    Alias, AliasKind, AttributeValue, Diagnostic, EdgeKind, Evidence, Node, NodeKind, NodeRef,
+    Origin,
 };
 use rustc_hash::FxHashMap;
 
@@ -326,6 +332,30 @@ pub(crate) fn link(
             .insert((*function, *resource));
     }
 
+    // A variable wired to a stack parameter (`!Ref OrdersTableName`) names
+    // what the parameter's default names: the resource of that physical
+    // name, when one is known.
+    let mut defaults: FxHashMap<u32, &str> = FxHashMap::default();
+    let mut by_physical_name: BTreeMap<(&str, &str), BTreeSet<u32>> = BTreeMap::new();
+    for (index, node) in nodes.iter().enumerate() {
+        if node.kind == NodeKind::Variable
+            && let Some(AttributeValue::Known(serde_json::Value::String(default))) = node
+                .attributes
+                .get("Default")
+                .and_then(|values| values.get(&Origin::Declared))
+        {
+            defaults.insert(root(index as u32), default.as_str());
+        }
+        for alias in node.aliases.iter().filter(|a| a.kind == AliasKind::Name) {
+            if let Some(scope) = alias.scope.as_deref() {
+                by_physical_name
+                    .entry((scope, alias.value.as_str()))
+                    .or_default()
+                    .insert(root(index as u32));
+            }
+        }
+    }
+
     for edge in env_edges {
         let wanted = edge
             .alias
@@ -337,6 +367,12 @@ pub(crate) fn link(
             let kind = view.kind(*resource);
             kind == wanted || kind.is_generic() || wanted.is_generic()
         };
+        let through_parameter = |resource: &u32| -> Vec<u32> {
+            defaults
+                .get(resource)
+                .and_then(|default| by_physical_name.get(&(wanted.as_str(), *default)))
+                .map_or_else(|| vec![*resource], |found| found.iter().copied().collect())
+        };
         let variable = edge.alias.value.as_str();
         let module = view.module_of(root(edge.from));
         let functions = module
@@ -345,11 +381,13 @@ pub(crate) fn link(
             .unwrap_or_default();
         let mut bridged = false;
         for function in &functions {
-            let resources = declared_env
+            let resources: BTreeSet<u32> = declared_env
                 .get(&(*function, variable))
                 .into_iter()
                 .flatten()
-                .filter(|r| fits(r));
+                .flat_map(&through_parameter)
+                .filter(&fits)
+                .collect();
             for resource in resources {
                 bridged = true;
                 let detail = format!(
@@ -358,7 +396,7 @@ pub(crate) fn link(
                 );
                 linked.edges.push((
                     edge.from,
-                    *resource,
+                    resource,
                     edge.kind,
                     restate(&edge.evidence, ENV_BRIDGED, &detail),
                 ));
@@ -371,8 +409,8 @@ pub(crate) fn link(
             .get(variable)
             .into_iter()
             .flatten()
-            .map(|(_, resource)| *resource)
-            .filter(|r| fits(r))
+            .flat_map(|(_, resource)| through_parameter(resource))
+            .filter(&fits)
             .collect();
         match candidates.len() {
             1 => {
