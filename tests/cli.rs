@@ -6,24 +6,11 @@
     reason = "a test fails by panicking, with the reason"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{binary, demo};
+use std::path::Path;
 use std::process::{Command, Output};
-
-fn binary() -> PathBuf {
-    // target/<profile>/deps/cli-<hash> -> target/<profile>/examples/infrawise
-    let test = std::env::current_exe().expect("test binary path");
-    let profile_dir = test
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile dir");
-    profile_dir
-        .join("examples")
-        .join(format!("infrawise{}", std::env::consts::EXE_SUFFIX))
-}
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo")
-}
 
 fn run(args: &[&str]) -> Output {
     Command::new(binary())

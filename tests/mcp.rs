@@ -6,28 +6,15 @@
     reason = "a test fails by panicking, with the reason"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::{binary, demo};
 
 use rmcp::ServiceExt as _;
 use rmcp::model::{CallToolRequestParams, CallToolResult};
 use rmcp::service::{RoleClient, RunningService, ServiceError};
 use rmcp::transport::TokioChildProcess;
 use serde_json::{Value, json};
-
-fn binary() -> PathBuf {
-    let test = std::env::current_exe().expect("test binary path");
-    let profile_dir = test
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile dir");
-    profile_dir
-        .join("examples")
-        .join(format!("infrawise{}", std::env::consts::EXE_SUFFIX))
-}
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/demo")
-}
 
 async fn connect(args: &[&str]) -> RunningService<RoleClient, ()> {
     let mut command = tokio::process::Command::new(binary());

@@ -6,7 +6,10 @@
     reason = "a test fails by panicking, with the reason"
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::binary;
+use std::path::Path;
 use std::process::Command;
 
 use infrawise::core::{Evidence, NodeId, Severity};
@@ -29,17 +32,6 @@ fn assert_valid(log: &serde_json::Value) {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "invalid SARIF: {errors:#?}");
-}
-
-fn binary() -> PathBuf {
-    let test = std::env::current_exe().expect("test binary path");
-    let profile_dir = test
-        .parent()
-        .and_then(Path::parent)
-        .expect("target profile dir");
-    profile_dir
-        .join("examples")
-        .join(format!("infrawise{}", std::env::consts::EXE_SUFFIX))
 }
 
 fn sarif_of(command: &str) -> serde_json::Value {
