@@ -175,6 +175,18 @@ string_enum! {
         TypeScript => "typescript",
         /// SQL DDL or migrations.
         Sql => "sql",
+        /// ORM model definitions (SQLAlchemy, Django, TypeORM, `schema.prisma`).
+        OrmModel => "orm_model",
+        /// A live database catalog snapshot (`infrawise collect postgres`).
+        DatabaseSnapshot => "database_snapshot",
+        /// OpenTelemetry traces (OTLP JSON) or Jaeger JSON exports.
+        Traces => "traces",
+        /// CloudTrail log files or `lookup-events` output.
+        CloudTrail => "cloudtrail",
+        /// CloudWatch metric data (`get-metric-data`, `get-metric-statistics`).
+        Metrics => "metrics",
+        /// Cloud inventory: AWS CLI describe/list output, AWS Config snapshots, `kubectl get -o json`.
+        Inventory => "inventory",
         /// A graph saved by Infrawise itself.
         Graph => "graph",
     }
