@@ -181,3 +181,55 @@ async fn an_mcp_client_lists_and_calls_every_tool() {
     assert_eq!(again["nodes"], summary["nodes"]);
     client.cancel().await.expect("shut down");
 }
+
+/// Every MCP answer over the planted-secrets fixture (each tool on every
+/// node, both resources) is free of the planted values.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_mcp_answer_carries_a_planted_secret() {
+    let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/secrets");
+    let client = connect(&["--dir", fixture.to_str().expect("utf-8")]).await;
+    let mut answers: Vec<(String, String)> = Vec::new();
+    for uri in ["infrawise://graph", "infrawise://findings"] {
+        let read = client
+            .read_resource(rmcp::model::ReadResourceRequestParams::new(uri.to_owned()))
+            .await
+            .unwrap_or_else(|e| panic!("{uri}: {e}"));
+        if let rmcp::model::ResourceContents::TextResourceContents { text, .. } = &read.contents[0]
+        {
+            answers.push((uri.to_owned(), text.clone()));
+        }
+    }
+    let graph: Value = serde_json::from_str(&answers[0].1).expect("graph resource is json");
+    let ids: Vec<String> = graph["nodes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n["id"].as_str().map(str::to_owned))
+        .collect();
+    assert!(ids.len() > 30, "{} nodes", ids.len());
+    for (tool, arguments) in [
+        ("summary", json!({})),
+        ("staleness", json!({})),
+        ("drift", json!({})),
+        ("search", json!({"text": "password"})),
+        ("search", json!({"text": "secret"})),
+    ] {
+        answers.push((
+            tool.to_owned(),
+            call(&client, tool, arguments).await.to_string(),
+        ));
+    }
+    for id in &ids {
+        for tool in ["context", "impact", "dependencies"] {
+            let answer = call(&client, tool, json!({"node": id})).await;
+            answers.push((format!("{tool} {id}"), answer.to_string()));
+        }
+    }
+    for (what, answer) in &answers {
+        assert!(
+            !answer.contains("PLANTED"),
+            "MCP {what} carries a planted secret: {answer}"
+        );
+    }
+    client.cancel().await.expect("shut down");
+}

@@ -88,12 +88,25 @@ fn globals_apply_where_the_function_is_silent() {
         .node(&infrawise::core::NodeId::new(
             "cfn:hello:HelloWorldFunction:env:STAGE",
         ))
-        .and_then(|n| n.node.attributes.get("value"))
-        .and_then(|values| values.get(&infrawise::core::Origin::Declared))
-        .map(|value| serde_json::to_string(value).unwrap_or_default());
+        .map(|n| {
+            let value = n
+                .node
+                .attributes
+                .get("value")
+                .and_then(|values| values.get(&infrawise::core::Origin::Declared))
+                .map(|value| serde_json::to_string(value).unwrap_or_default());
+            let lines: Vec<Option<u32>> = n.node.evidence.iter().map(|e| e.line).collect();
+            (value, lines)
+        });
+    // A literal environment value is withheld (it could be a credential);
+    // the evidence shows which statement gave it: the function's own
+    // (line 24), not the Globals' (line 12).
     assert_eq!(
-        stage.as_deref(),
-        Some("\"hello\""),
+        stage,
+        Some((
+            Some("{\"redacted\":\"literal environment value\"}".to_owned()),
+            vec![Some(24)]
+        )),
         "the function's own value wins"
     );
 }

@@ -6,6 +6,9 @@ use serde_json::Value;
 /// The key an unknown value is written under in JSON.
 pub const UNKNOWN_KEY: &str = "$unknown";
 
+/// The key a withheld value's reason is written under in JSON.
+pub const REDACTED_KEY: &str = "redacted";
+
 /// The value of one attribute as one origin states it.
 ///
 /// Unknown is a value: an expression that cannot be evaluated statically
@@ -18,8 +21,14 @@ pub enum AttributeValue {
     Known(Value),
     /// A value that could not be evaluated, with the expression that gives it.
     Unknown {
-        /// The expression, as written.
+        /// The expression, as written (scrubbed of secrets; see [`crate::secret`]).
         expression: String,
+    },
+    /// A value that exists but is withheld because it is secret; in JSON
+    /// `{"redacted": "<reason>"}`. See [`crate::secret`].
+    Redacted {
+        /// Why the value is withheld (`NoEcho parameter`, `RDS master password`).
+        reason: String,
     },
 }
 
@@ -31,12 +40,35 @@ impl AttributeValue {
         }
     }
 
-    /// The known value, if it is known.
+    /// A value withheld for `reason`.
+    pub fn redacted(reason: impl Into<String>) -> Self {
+        AttributeValue::Redacted {
+            reason: reason.into(),
+        }
+    }
+
+    /// The known value, if it is known (a withheld value is not).
     pub fn known(&self) -> Option<&Value> {
         match self {
             AttributeValue::Known(value) => Some(value),
-            AttributeValue::Unknown { .. } => None,
+            AttributeValue::Unknown { .. } | AttributeValue::Redacted { .. } => None,
         }
+    }
+
+    /// Reads a JSON value as written in the contract: `{"$unknown": …}` is
+    /// unknown, `{"redacted": …}` is withheld, anything else is known.
+    pub fn from_json(value: Value) -> Self {
+        if let Value::Object(map) = &value
+            && map.len() == 1
+        {
+            if let Some(Value::String(expression)) = map.get(UNKNOWN_KEY) {
+                return AttributeValue::unknown(expression.clone());
+            }
+            if let Some(Value::String(reason)) = map.get(REDACTED_KEY) {
+                return AttributeValue::redacted(reason.clone());
+            }
+        }
+        AttributeValue::Known(value)
     }
 }
 
@@ -56,19 +88,18 @@ impl Serialize for AttributeValue {
                 map.serialize_entry(UNKNOWN_KEY, expression)?;
                 map.end()
             }
+            AttributeValue::Redacted { reason } => {
+                use serde::ser::SerializeMap;
+                let mut map = serializer.serialize_map(Some(1))?;
+                map.serialize_entry(REDACTED_KEY, reason)?;
+                map.end()
+            }
         }
     }
 }
 
 impl<'de> Deserialize<'de> for AttributeValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = Value::deserialize(deserializer)?;
-        if let Value::Object(map) = &value
-            && map.len() == 1
-            && let Some(Value::String(expression)) = map.get(UNKNOWN_KEY)
-        {
-            return Ok(AttributeValue::unknown(expression.clone()));
-        }
-        Ok(AttributeValue::Known(value))
+        Value::deserialize(deserializer).map(AttributeValue::from_json)
     }
 }

@@ -75,17 +75,21 @@ impl Node {
         self
     }
 
-    /// Records the value of an attribute as `origin` states it.
+    /// Records the value of an attribute as `origin` states it. Secrets
+    /// are withheld here, as the value enters the fragment (see
+    /// [`crate::secret`]): set `raw_type` first, so rules by resource type apply.
     pub fn set_attribute(
         &mut self,
         origin: Origin,
         name: impl Into<String>,
         value: impl Into<AttributeValue>,
     ) {
+        let name = name.into();
+        let value = crate::secret::redact(self.kind, self.raw_type.as_deref(), &name, value.into());
         self.attributes
-            .entry(name.into())
+            .entry(name)
             .or_default()
-            .insert(origin, value.into());
+            .insert(origin, value);
     }
 
     /// The origins of this node's evidence, sorted and deduplicated.

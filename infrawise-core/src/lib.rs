@@ -49,10 +49,11 @@ mod fragment;
 mod kind;
 mod origin;
 mod render;
+pub mod secret;
 mod time;
 
 pub use alias::{Alias, AliasKind, NodeId};
-pub use attribute::{AttributeValue, UNKNOWN_KEY};
+pub use attribute::{AttributeValue, REDACTED_KEY, UNKNOWN_KEY};
 pub use diagnostic::{Diagnostic, Parsed, Severity};
 pub use error::Error;
 pub use evidence::{Evidence, normalize_evidence};

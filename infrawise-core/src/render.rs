@@ -75,6 +75,7 @@ impl Fragment {
                     let value = match value {
                         AttributeValue::Known(value) => value.to_string(),
                         AttributeValue::Unknown { expression } => format!("unknown({expression})"),
+                        AttributeValue::Redacted { reason } => format!("redacted({reason})"),
                     };
                     let _ = writeln!(out, "  attr {name} {origin} = {value}");
                 }

@@ -170,7 +170,11 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     let mut sources: BTreeSet<Source> = BTreeSet::new();
     let mut diagnostics: BTreeSet<Diagnostic> = BTreeSet::new();
     for fragment in fragments {
-        for node in fragment.nodes {
+        for mut node in fragment.nodes {
+            // Every node passes here on its way to every output: withhold
+            // what a parser stored without going through `set_attribute`,
+            // and what only two attributes together show to be secret.
+            infrawise_core::secret::redact_node(&mut node);
             is_placeholder.push(placeholders.contains(&node.id));
             nodes.push(node);
         }
@@ -500,11 +504,13 @@ fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
 }
 
 /// When two inputs of the same origin give an attribute different values,
-/// a known value beats an unknown one and otherwise the smaller text wins,
-/// so the outcome does not depend on input order.
-fn attribute_rank(value: &AttributeValue) -> (bool, String) {
+/// a withheld value beats everything (one source calling it secret is
+/// enough), a known value beats an unknown one, and otherwise the smaller
+/// text wins, so the outcome does not depend on input order.
+fn attribute_rank(value: &AttributeValue) -> (u8, String) {
     match value {
-        AttributeValue::Known(value) => (false, value.to_string()),
-        AttributeValue::Unknown { expression } => (true, expression.clone()),
+        AttributeValue::Redacted { reason } => (0, reason.clone()),
+        AttributeValue::Known(value) => (1, value.to_string()),
+        AttributeValue::Unknown { expression } => (2, expression.clone()),
     }
 }

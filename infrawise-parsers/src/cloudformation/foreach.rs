@@ -112,7 +112,11 @@ fn collection_items(collection: &Value, parameters: Option<&Value>) -> Option<Ve
     if function != "Ref" {
         return None;
     }
-    let default = parameters?.get(argument.as_str()?)?.get("Default")?;
+    let parameter = parameters?.get(argument.as_str()?)?;
+    if super::resolve::no_echo(parameter) {
+        return None;
+    }
+    let default = parameter.get("Default")?;
     match &default.kind {
         Kind::Seq(items) => items
             .iter()

@@ -44,6 +44,7 @@
 //! Bad input never fails the scan: a malformed file, an unknown tag or a
 //! reference to a missing logical id is a diagnostic with its line.
 
+mod dynamic;
 mod foreach;
 pub(crate) mod json;
 mod kinds;

@@ -5,6 +5,17 @@
 
 use super::value::{Kind, Value};
 
+/// Whether a parameter says `NoEcho: true` (or `"true"`): its value is secret.
+pub(crate) fn no_echo(parameter: &Value) -> bool {
+    parameter
+        .get("NoEcho")
+        .is_some_and(|value| match &value.kind {
+            Kind::Bool(b) => *b,
+            Kind::String(text) => text.eq_ignore_ascii_case("true"),
+            _ => false,
+        })
+}
+
 /// What a value needs to be evaluated: the template's parameters and the stack name.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Scope<'a> {
@@ -17,7 +28,12 @@ impl Scope<'_> {
         if name == "AWS::StackName" {
             return Some(self.stack.to_owned());
         }
-        let default = self.parameters?.get(name)?.get("Default")?;
+        let parameter = self.parameters?.get(name)?;
+        // A NoEcho parameter's value never flows into names.
+        if no_echo(parameter) {
+            return None;
+        }
+        let default = parameter.get("Default")?;
         match &default.kind {
             Kind::String(text) | Kind::Number(text) => Some(text.clone()),
             Kind::Bool(b) => Some(b.to_string()),

@@ -14,7 +14,7 @@ use super::resolve::Scope;
 use super::sam;
 use super::sam_generated;
 use super::stacks::Context;
-use super::value::{Entry, Value};
+use super::value::{Entry, Kind, Value};
 
 const EXTRACTOR: &str = "cloudformation";
 
@@ -142,8 +142,20 @@ impl<'a> Emitter<'a> {
             if let Some(kind) = entry.value.get("Type").and_then(Value::as_str) {
                 node.raw_type = Some(kind.to_owned());
             }
+            let no_echo = super::resolve::no_echo(&entry.value);
+            if no_echo {
+                node.set_attribute(Origin::Declared, "NoEcho", serde_json::Value::Bool(true));
+            }
             if let Some(default) = entry.value.get("Default") {
-                node.set_attribute(Origin::Declared, "Default", default.to_json());
+                if no_echo {
+                    node.set_attribute(
+                        Origin::Declared,
+                        "Default",
+                        AttributeValue::redacted("NoEcho parameter"),
+                    );
+                } else {
+                    node.set_attribute(Origin::Declared, "Default", default.to_json());
+                }
             }
             self.out.nodes.push(node);
         }
@@ -343,6 +355,9 @@ impl<'a> Emitter<'a> {
                 Self::condition_reference(condition, &mut found);
             }
             self.link(&id, resource_type, &found);
+            if let Some(properties) = properties {
+                self.dynamic_references(&id, properties, "Properties");
+            }
 
             match resource_type {
                 "AWS::DynamoDB::Table" | "AWS::DynamoDB::GlobalTable" => {
@@ -752,6 +767,37 @@ impl<'a> Emitter<'a> {
                     self.env_var(function, &variable.key, &variable.value, variable.line);
                 }
             }
+        }
+    }
+
+    /// `{{resolve:secretsmanager:…}}`, `{{resolve:ssm-secure:…}}` and
+    /// `{{resolve:ssm:…}}` anywhere in `value`: an edge from the resource
+    /// to the secret or parameter named, never its value (CloudFormation
+    /// resolves it at deploy time; the template holds only the reference).
+    fn dynamic_references(&mut self, id: &str, value: &Value, path: &str) {
+        match &value.kind {
+            Kind::String(text) => {
+                for reference in super::dynamic::references(text) {
+                    self.edge(
+                        NodeId::new(id.to_owned()),
+                        reference.target(),
+                        EdgeKind::References,
+                        format!("{path} ({{{{resolve:{}}}}})", reference.service),
+                        value.line,
+                    );
+                }
+            }
+            Kind::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.dynamic_references(id, item, &format!("{path}[{i}]"));
+                }
+            }
+            Kind::Map(entries) => {
+                for entry in entries {
+                    self.dynamic_references(id, &entry.value, &format!("{path}.{}", entry.key));
+                }
+            }
+            _ => {}
         }
     }
 

@@ -169,16 +169,7 @@ pub fn resource_alias(kind: NodeKind, text: &str) -> Option<Alias> {
 /// constants and environment defaults can carry credentials, which never
 /// enter the graph.
 pub fn strip_userinfo(url: &str) -> String {
-    let (scheme, rest) = match url.find("://") {
-        Some(at) => (&url[..at + 3], &url[at + 3..]),
-        None => ("", url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    match authority.rfind('@') {
-        Some(at) => format!("{scheme}{}{}", &authority[at + 1..], &rest[authority_end..]),
-        None => url.to_owned(),
-    }
+    infrawise_core::secret::strip_userinfo(url)
 }
 
 /// The endpoint an HTTP, Redis or Kafka client talks to, as the name of an

@@ -671,23 +671,20 @@ impl Instance<'_, '_> {
                 "variable block",
             );
             let mut evaluator = Evaluator::new(self);
-            let sensitive = b
-                .attr("sensitive")
-                .is_some_and(|e| evaluator.eval(e).as_bool() == Some(true));
-            if sensitive {
+            if self.variable_is_sensitive(name) {
                 node.set_attribute(
                     Origin::Declared,
                     "sensitive",
                     AttributeValue::Known(true.into()),
                 );
-            } else {
-                let value = self.variable(name);
-                node.set_attribute(
-                    Origin::Declared,
-                    "value",
-                    attribute_value(&value, || format!("var.{name}")),
-                );
             }
+            // A sensitive variable's value is the marker already.
+            let value = self.variable(name);
+            node.set_attribute(
+                Origin::Declared,
+                "value",
+                attribute_value(&value, || format!("var.{name}")),
+            );
             let id = node.id.clone();
             self.push_node(node);
             self.body_edges(
@@ -751,7 +748,7 @@ impl Instance<'_, '_> {
                 "output block",
             );
             let mut evaluator = Evaluator::new(self);
-            let value = b.attr("value").map_or(Value::Null, |e| evaluator.eval(e));
+            let mut value = b.attr("value").map_or(Value::Null, |e| evaluator.eval(e));
             let sensitive = b
                 .attr("sensitive")
                 .is_some_and(|e| evaluator.eval(e).as_bool() == Some(true));
@@ -761,6 +758,16 @@ impl Instance<'_, '_> {
                     "sensitive",
                     AttributeValue::Known(true.into()),
                 );
+                // What the parent module reads through `module.x.name` is
+                // withheld too.
+                if !matches!(value, Value::Unknown | Value::Null) {
+                    value = Value::redacted(&format!("sensitive output {name}"));
+                    node.set_attribute(
+                        Origin::Declared,
+                        "value",
+                        attribute_value(&value, String::new),
+                    );
+                }
             } else if let Some(expr) = b.attr("value") {
                 node.set_attribute(
                     Origin::Declared,

@@ -151,7 +151,11 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
         },
         "tonumber" => arg(0).as_number().map_or(Error, |n| ok(Value::Number(n))),
         "tobool" => arg(0).as_bool().map_or(Error, |b| ok(Value::Bool(b))),
-        "nonsensitive" | "sensitive" => ok(arg(0)),
+        "nonsensitive" => ok(arg(0)),
+        "sensitive" => match arg(0) {
+            Value::Unknown => ok(Value::Unknown),
+            _ => ok(Value::redacted("sensitive() value")),
+        },
         "length" => match arg(0) {
             Value::List(items) => ok(Value::Number(items.len() as f64)),
             Value::Map(map) => ok(Value::Number(map.len() as f64)),

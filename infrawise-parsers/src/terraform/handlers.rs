@@ -19,7 +19,7 @@ use crate::code::{handler_alias, handler_key};
 fn declared_text<'a>(node: &'a Node, attribute: &str) -> Option<&'a str> {
     match node.attributes.get(attribute)?.get(&Origin::Declared)? {
         AttributeValue::Known(value) => value.as_str(),
-        AttributeValue::Unknown { .. } => None,
+        AttributeValue::Unknown { .. } | AttributeValue::Redacted { .. } => None,
     }
 }
 

@@ -392,20 +392,37 @@ impl<'s, 'f> Instance<'s, 'f> {
 
     /// The value of `var.name`.
     pub(crate) fn variable(&self, name: &str) -> Value {
-        if let Some(value) = self.ctx.inputs.get(name) {
-            return value.clone();
+        let value = if let Some(value) = self.ctx.inputs.get(name) {
+            value.clone()
+        } else {
+            match self
+                .index
+                .variables
+                .get(name)
+                .and_then(|b| b.attr("default"))
+            {
+                Some(default) => self.guarded(&format!("var.{name}"), || {
+                    Evaluator::new(self).eval(default)
+                }),
+                None => Value::Unknown,
+            }
+        };
+        // A sensitive variable's value (default, tfvars or module input)
+        // never leaves it: what reads it gets the marker, which flows on
+        // through module inputs and attributes like any value.
+        if !matches!(value, Value::Unknown | Value::Null) && self.variable_is_sensitive(name) {
+            return Value::redacted(&format!("sensitive variable var.{name}"));
         }
-        match self
-            .index
+        value
+    }
+
+    /// Whether `variable "name"` says `sensitive = true`.
+    pub(crate) fn variable_is_sensitive(&self, name: &str) -> bool {
+        self.index
             .variables
             .get(name)
-            .and_then(|b| b.attr("default"))
-        {
-            Some(default) => self.guarded(&format!("var.{name}"), || {
-                Evaluator::new(self).eval(default)
-            }),
-            None => Value::Unknown,
-        }
+            .and_then(|b| b.attr("sensitive"))
+            .is_some_and(|e| Evaluator::new(self).eval(e).as_bool() == Some(true))
     }
 
     /// The value of `local.name`.

@@ -25,6 +25,18 @@ impl Value {
         Value::String(text.into())
     }
 
+    /// A withheld value: the map `{"redacted": reason}`, which becomes
+    /// [`infrawise_core::AttributeValue::Redacted`] when stored, and stays
+    /// the same marker inside larger values.
+    pub(crate) fn redacted(reason: &str) -> Self {
+        let mut map = BTreeMap::new();
+        map.insert(
+            infrawise_core::REDACTED_KEY.to_owned(),
+            Value::String(reason.to_owned()),
+        );
+        Value::Map(map)
+    }
+
     /// Whether the value is known all the way down.
     pub(crate) fn is_known(&self) -> bool {
         match self {

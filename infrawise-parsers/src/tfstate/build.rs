@@ -190,7 +190,7 @@ impl Builder {
         }
     }
 
-    /// Adds a root module output; a sensitive output keeps no value.
+    /// Adds a root module output; a sensitive output's value is withheld.
     pub(crate) fn output(&mut self, name: &str, output: &Value) {
         let address = format!("output.{name}");
         let mut node = Node::new(self.id(&address).0, NodeKind::Output, address.clone())
@@ -204,6 +204,13 @@ impl Builder {
                 "sensitive",
                 AttributeValue::Known(true.into()),
             );
+            if output.get("value").is_some_and(|v| !v.is_null()) {
+                node.set_attribute(
+                    Origin::Observed,
+                    "value",
+                    AttributeValue::redacted("sensitive output"),
+                );
+            }
         } else if let Some(value) = output.get("value") {
             let mut value = value.clone();
             if let Value::Object(map) = &mut value {

@@ -1,31 +1,15 @@
 //! Keeping sensitive values out of the graph: what the state marks
-//! sensitive, and what is named like a secret, is dropped whole, never
-//! stored, not even redacted.
+//! sensitive, and what is named like a secret, is replaced by the withheld
+//! marker of [`infrawise_core::secret`] before it is stored.
 
 use std::collections::BTreeSet;
 
+use infrawise_core::secret;
 use serde_json::{Map, Value};
 
 /// Whether an attribute name says it holds a secret.
 pub(crate) fn named_secret(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    [
-        "password",
-        "secret_string",
-        "secret_binary",
-        "private_key",
-        "secret_access_key",
-        "auth_token",
-        "access_token",
-        "client_secret",
-        "ses_smtp_password",
-        "plaintext",
-    ]
-    .iter()
-    .any(|word| name.contains(word))
-        || name == "token"
-        || name == "secret"
-        || name == "sensitive_content"
+    infrawise_core::secret::credential_named(name)
 }
 
 /// The top-level attribute names that v4 `sensitive_attributes` paths
@@ -74,19 +58,38 @@ pub(crate) fn show_paths(sensitive: Option<&Value>) -> BTreeSet<String> {
     }
 }
 
-/// Removes marked and secret-named attributes, at any depth for names.
+/// Replaces marked and secret-named values with the withheld marker
+/// (`{"redacted": reason}`), at any depth for names, so the fact that a
+/// value exists stays and the value does not.
 pub(crate) fn scrub(attributes: &mut Map<String, Value>, marked: &BTreeSet<String>) {
-    attributes.retain(|name, _| !marked.contains(name) && !named_secret(name));
-    for value in attributes.values_mut() {
-        scrub_nested(value);
+    for (name, value) in attributes.iter_mut() {
+        if marked.contains(name) {
+            *value = secret::marker(MARKED);
+        } else if named_secret(name) && holds_value(value) {
+            *value = secret::marker(NAMED);
+        } else {
+            scrub_nested(value);
+        }
     }
+}
+
+const MARKED: &str = "marked sensitive in state";
+const NAMED: &str = "named like a credential";
+
+fn holds_value(value: &Value) -> bool {
+    !matches!(value, Value::Null | Value::Bool(_) | Value::Number(_)) && !secret::is_marker(value)
 }
 
 fn scrub_nested(value: &mut Value) {
     match value {
         Value::Object(map) => {
-            map.retain(|name, _| !named_secret(name));
-            map.values_mut().for_each(scrub_nested);
+            for (name, item) in map.iter_mut() {
+                if named_secret(name) && holds_value(item) {
+                    *item = secret::marker(NAMED);
+                } else {
+                    scrub_nested(item);
+                }
+            }
         }
         Value::Array(items) => items.iter_mut().for_each(scrub_nested),
         _ => {}

@@ -58,8 +58,12 @@ pub(crate) fn read(json: &Value, builder: &mut Builder) {
             }
             // Flattened keys (`tags.Name`, `tags.%`): a secret-named first
             // segment drops the whole key.
-            attributes.retain(|k, _| !sensitive::named_secret(k.split('.').next().unwrap_or(k)));
-            sensitive::scrub(&mut attributes, &std::collections::BTreeSet::new());
+            let flattened_secrets: std::collections::BTreeSet<String> = attributes
+                .keys()
+                .filter(|k| sensitive::named_secret(k.split('.').next().unwrap_or(k)))
+                .cloned()
+                .collect();
+            sensitive::scrub(&mut attributes, &flattened_secrets);
             let dependencies = resource
                 .get("depends_on")
                 .and_then(Value::as_array)

@@ -1,0 +1,763 @@
+//! Keeping secrets out of the graph: the one place where attribute values
+//! are withheld.
+//!
+//! A graph is handed to AI assistants, CI logs and pull-request comments,
+//! so a value that the source marks secret, or that holds a credential by
+//! its schema, must never reach it. Every attribute enters a fragment
+//! through [`Node::set_attribute`](crate::Node::set_attribute), which runs
+//! [`redact`]; the graph build runs [`redact_node`] over every node it
+//! merges (for attributes a parser inserted directly, and for rules that
+//! need two attributes of one node). So every output — JSON, DOT, Mermaid,
+//! text, query results, SARIF, MCP — is covered by construction.
+//!
+//! A withheld value becomes [`AttributeValue::Redacted`], printed as
+//! `{"redacted": "<reason>"}`: the fact that a value exists, and why it is
+//! hidden, stay. Inside a larger value (an environment map, a nested
+//! block) the same object takes the secret's place.
+//!
+//! What is withheld:
+//!
+//! 1. Values whose source marks them secret. Parsers know these
+//!    (CloudFormation `NoEcho`, Terraform `sensitive`, state's sensitive
+//!    paths) and store [`AttributeValue::redacted`] themselves.
+//! 2. Attributes that hold credentials by their schema, per resource type:
+//!    the table [`CREDENTIAL_ATTRIBUTES`], one row per attribute with its
+//!    reason; and, for any type, a string at a key named like a credential
+//!    ([`credential_named`]), at any depth.
+//! 3. Literal environment variable values (a function's, a task's, a
+//!    container's): kept only when plainly non-secret
+//!    ([`plainly_non_secret`]: a number, a boolean, a region, an ARN, a URL
+//!    without credentials). Values that reference something (`Ref`,
+//!    `GetAtt`, an unevaluated Terraform reference) are not literals and
+//!    stay.
+//! 4. Credentials inside URLs: `scheme://user:pass@host` loses its userinfo
+//!    wherever it appears.
+//!
+//! Unknown values keep the expression they came from; that text is
+//! scrubbed by the same rules ([`scrub_expression`]), since a partly
+//! unknown block still holds its literals.
+
+use serde_json::{Map, Value};
+
+use crate::{AttributeValue, Node, NodeKind};
+
+/// One attribute that holds a credential by its resource type's schema.
+#[derive(Clone, Copy, Debug)]
+pub struct CredentialAttribute {
+    /// The provider types it applies to (`aws_db_instance`, `AWS::RDS::DBInstance`).
+    pub types: &'static [&'static str],
+    /// The attribute as the parser names it: a Terraform argument
+    /// (`password`) or a CloudFormation property path (`Properties.MasterUserPassword`).
+    pub attribute: &'static str,
+    /// Why it is withheld.
+    pub reason: &'static str,
+}
+
+/// Attributes withheld by schema, whatever their origin.
+pub const CREDENTIAL_ATTRIBUTES: &[CredentialAttribute] = &[
+    CredentialAttribute {
+        types: &["aws_db_instance"],
+        attribute: "password",
+        reason: "RDS master password",
+    },
+    CredentialAttribute {
+        types: &[
+            "aws_rds_cluster",
+            "aws_docdb_cluster",
+            "aws_neptune_cluster",
+            "aws_redshift_cluster",
+            "aws_redshiftserverless_namespace",
+        ],
+        attribute: "master_password",
+        reason: "database master password",
+    },
+    CredentialAttribute {
+        types: &["aws_redshiftserverless_namespace"],
+        attribute: "admin_user_password",
+        reason: "database admin password",
+    },
+    CredentialAttribute {
+        types: &[
+            "AWS::RDS::DBInstance",
+            "AWS::RDS::DBCluster",
+            "AWS::DocDB::DBCluster",
+            "AWS::Neptune::DBCluster",
+            "AWS::Redshift::Cluster",
+        ],
+        attribute: "Properties.MasterUserPassword",
+        reason: "database master user password",
+    },
+    CredentialAttribute {
+        types: &[
+            "aws_elasticache_replication_group",
+            "aws_elasticache_cluster",
+        ],
+        attribute: "auth_token",
+        reason: "ElastiCache AUTH token",
+    },
+    CredentialAttribute {
+        types: &["AWS::ElastiCache::ReplicationGroup"],
+        attribute: "Properties.AuthToken",
+        reason: "ElastiCache AUTH token",
+    },
+    CredentialAttribute {
+        types: &["aws_elasticache_user"],
+        attribute: "passwords",
+        reason: "ElastiCache user passwords",
+    },
+    CredentialAttribute {
+        types: &["AWS::ElastiCache::User"],
+        attribute: "Properties.Passwords",
+        reason: "ElastiCache user passwords",
+    },
+    CredentialAttribute {
+        types: &["aws_secretsmanager_secret_version"],
+        attribute: "secret_string",
+        reason: "Secrets Manager secret value",
+    },
+    CredentialAttribute {
+        types: &["aws_secretsmanager_secret_version"],
+        attribute: "secret_binary",
+        reason: "Secrets Manager secret value",
+    },
+    CredentialAttribute {
+        types: &["AWS::SecretsManager::Secret"],
+        attribute: "Properties.SecretString",
+        reason: "Secrets Manager secret value",
+    },
+    CredentialAttribute {
+        types: &["aws_iam_access_key"],
+        attribute: "secret",
+        reason: "IAM secret access key",
+    },
+    CredentialAttribute {
+        types: &["aws_iam_access_key"],
+        attribute: "ses_smtp_password_v4",
+        reason: "SES SMTP password derived from an IAM secret key",
+    },
+    CredentialAttribute {
+        types: &["aws_iam_user_login_profile"],
+        attribute: "password",
+        reason: "IAM console password",
+    },
+    CredentialAttribute {
+        types: &["random_password"],
+        attribute: "result",
+        reason: "generated password",
+    },
+    CredentialAttribute {
+        types: &["random_password"],
+        attribute: "bcrypt_hash",
+        reason: "hash of a generated password",
+    },
+    CredentialAttribute {
+        types: &["tls_private_key"],
+        attribute: "private_key_pem",
+        reason: "private key",
+    },
+    CredentialAttribute {
+        types: &["tls_private_key"],
+        attribute: "private_key_openssh",
+        reason: "private key",
+    },
+    CredentialAttribute {
+        types: &["tls_private_key"],
+        attribute: "private_key_pem_pkcs8",
+        reason: "private key",
+    },
+    CredentialAttribute {
+        types: &[
+            "AWS::DirectoryService::MicrosoftAD",
+            "AWS::DirectoryService::SimpleAD",
+        ],
+        attribute: "Properties.Password",
+        reason: "directory administrator password",
+    },
+    CredentialAttribute {
+        types: &["aws_directory_service_directory"],
+        attribute: "password",
+        reason: "directory administrator password",
+    },
+];
+
+/// SSM parameters of this type hold a secret in `value` / `Properties.Value`.
+const SECURE_STRING: &str = "SecureString";
+
+/// The reason `attribute` of a `raw_type` resource is a credential by
+/// schema, from [`CREDENTIAL_ATTRIBUTES`].
+pub fn credential_reason(raw_type: &str, attribute: &str) -> Option<&'static str> {
+    CREDENTIAL_ATTRIBUTES
+        .iter()
+        .find(|row| row.attribute == attribute && row.types.contains(&raw_type))
+        .map(|row| row.reason)
+}
+
+/// Whether a key (`password`, `MasterUserPassword`, `api_token`,
+/// `private_key_pem`) names a credential. Words are compared without case
+/// and separators, by how the name ends, so `db_password` and
+/// `AuthToken` match while `password_policy`, `secret_arn` and
+/// `token_ttl` (which name a setting, not a credential) do not.
+pub fn credential_named(key: &str) -> bool {
+    const ENDINGS: [&str; 15] = [
+        "plaintext",
+        "password",
+        "passwords",
+        "passwd",
+        "passphrase",
+        "secret",
+        "secretstring",
+        "secretbinary",
+        "secretkey",
+        "privatekey",
+        "privatekeypem",
+        "token",
+        "apikey",
+        "credentials",
+        "sensitivecontent",
+    ];
+    let key: String = key
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    ENDINGS.iter().any(|ending| key.ends_with(ending))
+        && !matches!(
+            key.as_str(),
+            // Settings named like credentials that are not one.
+            "clienttoken" | "idempotencytoken" | "nexttoken" | "continuationtoken"
+        )
+}
+
+/// Whether a literal string is plainly configuration, not a secret: a
+/// number, a boolean, an AWS region, an ARN (which names a resource), or a
+/// URL without credentials.
+pub fn plainly_non_secret(text: &str) -> bool {
+    let text = text.trim();
+    if text.is_empty() || text.parse::<f64>().is_ok() {
+        return true;
+    }
+    if matches!(
+        text.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off"
+    ) {
+        return true;
+    }
+    if is_region(text) || text.starts_with("arn:") {
+        return true;
+    }
+    match text.find("://") {
+        Some(at) => {
+            let scheme = &text[..at];
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+                && !has_userinfo(text)
+                && !text.contains(char::is_whitespace)
+        }
+        None => false,
+    }
+}
+
+/// `eu-west-1`, `us-gov-west-1`, `ap-southeast-2`, `cn-north-1`.
+fn is_region(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.len() >= 3
+        && parts.len() <= 4
+        && parts[0].len() == 2
+        && parts[0].chars().all(|c| c.is_ascii_lowercase())
+        && parts[parts.len() - 1].chars().all(|c| c.is_ascii_digit())
+        && parts[1..parts.len() - 1]
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase()))
+}
+
+/// A literal environment value as it may be kept: without URL
+/// credentials, and only when plainly non-secret; `None` when withheld.
+fn env_literal(text: &str) -> Option<String> {
+    let stripped = strip_all_userinfo(text);
+    plainly_non_secret(&stripped).then_some(stripped)
+}
+
+fn has_userinfo(url: &str) -> bool {
+    strip_userinfo(url).len() != url.len()
+}
+
+/// `url` without the `user:password@` part of its authority
+/// (`postgres://app:hunter2@db:5432/x` becomes `postgres://db:5432/x`).
+/// Text without `://` is returned as it is.
+pub fn strip_userinfo(url: &str) -> String {
+    let Some(at) = url.find("://") else {
+        return url.to_owned();
+    };
+    let (scheme, rest) = (&url[..at + 3], &url[at + 3..]);
+    let authority_end = rest
+        .find(|c: char| matches!(c, '/' | '?' | '#') || c.is_whitespace())
+        .unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}{}{}", &authority[at + 1..], &rest[authority_end..]),
+        None => url.to_owned(),
+    }
+}
+
+/// Every URL inside `text` without its userinfo.
+fn strip_all_userinfo(text: &str) -> String {
+    if !text.contains("://") || !text.contains('@') {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        // The scheme runs back from `://` over scheme characters.
+        let start = rest[..at]
+            .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+            .map_or(0, |i| i + 1);
+        out.push_str(&rest[..start]);
+        let end = rest[at + 3..]
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '`' | '<' | '>'))
+            .map_or(rest.len(), |i| at + 3 + i);
+        out.push_str(&strip_userinfo(&rest[start..end]));
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The marker value that takes a withheld value's place inside a larger
+/// value: `{"redacted": "<reason>"}`.
+pub fn marker(reason: &str) -> Value {
+    let mut map = Map::new();
+    map.insert(
+        crate::attribute::REDACTED_KEY.to_owned(),
+        Value::String(reason.to_owned()),
+    );
+    Value::Object(map)
+}
+
+/// Whether `value` is a marker made by [`marker`].
+pub fn is_marker(value: &Value) -> bool {
+    matches!(value, Value::Object(map) if map.len() == 1
+        && matches!(map.get(crate::attribute::REDACTED_KEY), Some(Value::String(_))))
+}
+
+const LITERAL_ENV: &str = "literal environment value";
+const NAMED_CREDENTIAL: &str = "named like a credential";
+
+/// Whether an attribute (by its name as stored, `environment`,
+/// `Properties.Environment`, `container_definitions`) holds environment
+/// variables.
+fn environment_attribute(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
+    matches!(
+        last.as_str(),
+        "environment" | "environment_variables" | "env" | "containerdefinitions"
+    ) || last == "container_definitions"
+}
+
+/// Withholds what must be withheld from one attribute of a node of `kind`
+/// and provider type `raw_type`, as it enters a fragment. Values already
+/// redacted stay so; other values are returned unchanged when nothing in
+/// them is secret.
+pub fn redact(
+    kind: NodeKind,
+    raw_type: Option<&str>,
+    name: &str,
+    value: AttributeValue,
+) -> AttributeValue {
+    if let Some(reason) = raw_type.and_then(|t| credential_reason(t, name)) {
+        return match value {
+            AttributeValue::Redacted { .. } => value,
+            _ => AttributeValue::redacted(reason),
+        };
+    }
+    let last = name.rsplit('.').next().unwrap_or(name);
+    let env = environment_attribute(name);
+    match value {
+        AttributeValue::Known(json) => {
+            if is_marker(&json) {
+                return AttributeValue::from_json(json);
+            }
+            if kind == NodeKind::EnvVar && name == "value" {
+                return match json {
+                    Value::String(text) => env_literal(&text).map_or_else(
+                        || AttributeValue::redacted(LITERAL_ENV),
+                        |kept| AttributeValue::Known(Value::String(kept)),
+                    ),
+                    other => AttributeValue::Known(scrub_value(other, Context::Env)),
+                };
+            }
+            if credential_named(last) && holds_text(&json) {
+                return AttributeValue::redacted(NAMED_CREDENTIAL);
+            }
+            let context = if env { Context::Env } else { Context::Plain };
+            AttributeValue::Known(scrub_value(json, context))
+        }
+        AttributeValue::Unknown { expression } => {
+            if credential_named(last) {
+                // `password = "${var.prefix}hunter2"`: the text itself may hold it.
+                return AttributeValue::unknown(scrub_expression(&expression, true));
+            }
+            let env_value = kind == NodeKind::EnvVar && name == "value";
+            AttributeValue::unknown(scrub_expression(&expression, env || env_value))
+        }
+        AttributeValue::Redacted { .. } => value,
+    }
+}
+
+/// Runs [`redact`] over every attribute of `node`, plus the rules that need
+/// two attributes of one node (an SSM parameter's value is a credential
+/// when its type is `SecureString`). Idempotent.
+pub fn redact_node(node: &mut Node) {
+    let secure_string = ["type", "Properties.Type"].iter().any(|key| {
+        node.attributes.get(*key).is_some_and(|values| {
+            values
+                .values()
+                .any(|v| v.known().and_then(Value::as_str) == Some(SECURE_STRING))
+        })
+    });
+    let kind = node.kind;
+    let raw_type = node.raw_type.clone();
+    for (name, values) in &mut node.attributes {
+        for value in values.values_mut() {
+            let taken = std::mem::replace(value, AttributeValue::Known(Value::Null));
+            *value = if secure_string && matches!(name.as_str(), "value" | "Properties.Value") {
+                AttributeValue::redacted("SSM SecureString parameter value")
+            } else {
+                redact(kind, raw_type.as_deref(), name, taken)
+            };
+        }
+    }
+}
+
+fn holds_text(value: &Value) -> bool {
+    match value {
+        Value::String(text) => !text.is_empty(),
+        Value::Array(items) => items.iter().any(holds_text),
+        Value::Object(map) => !is_reference(map) && map.values().any(holds_text),
+        _ => false,
+    }
+}
+
+/// `{"Ref": …}`, `{"Fn::GetAtt": …}`, `{"Fn::Sub": …}` and the other
+/// CloudFormation intrinsics: a value that references, not a literal.
+fn is_reference(map: &Map<String, Value>) -> bool {
+    map.len() == 1
+        && map
+            .keys()
+            .next()
+            .is_some_and(|k| k == "Ref" || k.starts_with("Fn::") || k == "$unknown")
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    /// Ordinary configuration: only credential-named keys and URLs.
+    Plain,
+    /// Inside an environment block: literal values too.
+    Env,
+    /// The values of an environment map (`Variables`, `variables`,
+    /// Kubernetes/ECS `{name, value}` lists).
+    EnvValues,
+}
+
+fn scrub_value(value: Value, context: Context) -> Value {
+    match value {
+        Value::String(text) => {
+            if context == Context::EnvValues {
+                env_literal(&text).map_or_else(|| marker(LITERAL_ENV), Value::String)
+            } else if context == Context::Env && looks_like_document(&text) {
+                // ECS `container_definitions` is JSON in a string.
+                match serde_json::from_str::<Value>(&text) {
+                    Ok(inner) => Value::String(scrub_value(inner, Context::Env).to_string()),
+                    Err(_) => Value::String(strip_all_userinfo(&text)),
+                }
+            } else {
+                Value::String(strip_all_userinfo(&text))
+            }
+        }
+        Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(|item| scrub_value(item, context))
+                .collect(),
+        ),
+        Value::Object(map) => {
+            if is_marker_map(&map) {
+                return Value::Object(map);
+            }
+            if is_reference(&map) {
+                // A reference stays; only credentials in its URLs go.
+                return Value::Object(
+                    map.into_iter()
+                        .map(|(key, item)| (key, scrub_value(item, Context::Plain)))
+                        .collect(),
+                );
+            }
+            // `{"name": "X", "value": "…"}`: one environment variable of a
+            // container or a Kubernetes pod.
+            let pair = context != Context::Plain && name_value_pair(&map);
+            let out = map
+                .into_iter()
+                .map(|(key, item)| {
+                    let lower = key.to_ascii_lowercase();
+                    let item = if credential_named(&key) && holds_text(&item) {
+                        marker(NAMED_CREDENTIAL)
+                    } else if (pair && lower == "value")
+                        || (context != Context::Plain && lower == "variables")
+                    {
+                        scrub_value(item, Context::EnvValues)
+                    } else if matches!(lower.as_str(), "environment" | "env") {
+                        scrub_value(item, Context::Env)
+                    } else if context == Context::EnvValues {
+                        // A map of variables nested under a variable: keep going.
+                        scrub_value(item, Context::EnvValues)
+                    } else {
+                        scrub_value(item, context)
+                    };
+                    (key, item)
+                })
+                .collect();
+            Value::Object(out)
+        }
+        other => other,
+    }
+}
+
+fn is_marker_map(map: &Map<String, Value>) -> bool {
+    map.len() == 1
+        && matches!(
+            map.get(crate::attribute::REDACTED_KEY),
+            Some(Value::String(_))
+        )
+}
+
+fn name_value_pair(map: &Map<String, Value>) -> bool {
+    map.keys().any(|k| k.eq_ignore_ascii_case("name"))
+        && map.keys().any(|k| k.eq_ignore_ascii_case("value"))
+}
+
+fn looks_like_document(text: &str) -> bool {
+    let t = text.trim_start();
+    t.starts_with('[') || t.starts_with('{')
+}
+
+/// Scrubs the source text of an unknown value (HCL or a JSON rendering of
+/// a template fragment): userinfo leaves URLs, a quoted string right after a
+/// credential-named key becomes `"<redacted>"`, and in an environment block
+/// (`env`) so does every quoted literal value that is not plainly
+/// non-secret. Strings holding an interpolation (`"${aws_sqs_queue.q.url}"`)
+/// reference something and stay. JSON text is scrubbed structurally.
+pub fn scrub_expression(expression: &str, env: bool) -> String {
+    let context = if env { Context::Env } else { Context::Plain };
+    if looks_like_document(expression)
+        && let Ok(value) = serde_json::from_str::<Value>(expression)
+    {
+        let scrubbed = scrub_value(value, context);
+        return scrubbed.to_string();
+    }
+    scrub_text(expression, env)
+}
+
+const REDACTED_LITERAL: &str = "\"<redacted>\"";
+
+/// Token-level scrub of HCL-like text: walks quoted strings, and decides
+/// each by the key before it (`key = "…"`, `key: "…"`).
+fn scrub_text(text: &str, env: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    let mut last_key = String::new();
+    let mut after_assign = false;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == b'"' {
+            // Find the closing quote, honouring escapes.
+            let mut j = i + 1;
+            while j < bytes.len() && bytes[j] != b'"' {
+                if bytes[j] == b'\\' {
+                    j += 1;
+                }
+                j += 1;
+            }
+            let end = (j + 1).min(bytes.len());
+            let literal = &text[i..end];
+            let inner = literal
+                .strip_prefix('"')
+                .and_then(|s| s.strip_suffix('"'))
+                .unwrap_or(&literal[1.min(literal.len())..]);
+            let interpolates = inner.contains("${");
+            let secret_key = after_assign && credential_named(&last_key);
+            let withheld_literal =
+                env && after_assign && !interpolates && env_literal(inner).is_none();
+            if (secret_key && !inner.is_empty()) || withheld_literal {
+                out.push_str(REDACTED_LITERAL);
+            } else {
+                out.push_str(&strip_all_userinfo(literal));
+            }
+            // A quoted key (`"API_TOKEN" = …`) names the next value.
+            if !after_assign {
+                inner.clone_into(&mut last_key);
+            }
+            after_assign = false;
+            i = end;
+            continue;
+        }
+        if c.is_ascii_alphanumeric() || c == b'_' {
+            let start = i;
+            while i < bytes.len()
+                && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-' | b'.'))
+            {
+                i += 1;
+            }
+            let word = &text[start..i];
+            out.push_str(word);
+            if after_assign {
+                // `key = other.reference`: the value was not a literal.
+                after_assign = false;
+            } else {
+                word.clone_into(&mut last_key);
+            }
+            continue;
+        }
+        if c == b'=' || c == b':' {
+            after_assign = !(c == b'=' && bytes.get(i + 1) == Some(&b'='));
+        } else if !c.is_ascii_whitespace() {
+            after_assign = false;
+        }
+        // Copy one whole character (text may be UTF-8).
+        let width = text[i..].chars().next().map_or(1, char::len_utf8);
+        out.push_str(&text[i..i + width]);
+        i += width;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn credential_names() {
+        for yes in [
+            "password",
+            "MasterUserPassword",
+            "db_password",
+            "AuthToken",
+            "api_token",
+            "private_key_pem",
+            "client_secret",
+            "API_KEY",
+        ] {
+            assert!(credential_named(yes), "{yes}");
+        }
+        for no in [
+            "password_policy",
+            "secret_arn",
+            "token_ttl",
+            "NextToken",
+            "manage_master_user_password_enabled",
+            "kms_key_id",
+        ] {
+            assert!(!credential_named(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn non_secret_literals() {
+        for yes in [
+            "30",
+            "true",
+            "eu-west-1",
+            "us-gov-west-1",
+            "https://api.example.com/v1",
+            "arn:aws:sqs:eu-west-1:1:q",
+            "",
+        ] {
+            assert!(plainly_non_secret(yes), "{yes}");
+        }
+        for no in [
+            "tok-1234",
+            "debug",
+            "postgres://u:p@db/x",
+            "orders-table",
+            "eu-west",
+        ] {
+            assert!(!plainly_non_secret(no), "{no}");
+        }
+    }
+
+    #[test]
+    fn environment_maps_keep_names_and_references() {
+        let value = json!({"Variables": {
+            "API_TOKEN": "tok-secret",
+            "TIMEOUT": "30",
+            "TABLE": {"Ref": "Orders"},
+            "DB": "postgres://app:pw@db.example.com:5432/app"
+        }});
+        let out = redact(
+            NodeKind::Function,
+            Some("AWS::Lambda::Function"),
+            "Properties.Environment",
+            AttributeValue::Known(value),
+        );
+        let text = serde_json::to_string(&out).unwrap_or_default();
+        assert!(!text.contains("tok-secret"), "{text}");
+        assert!(!text.contains("pw@"), "{text}");
+        assert!(text.contains("\"TIMEOUT\":\"30\""), "{text}");
+        assert!(text.contains("\"Ref\":\"Orders\""), "{text}");
+        assert!(text.contains("API_TOKEN"), "{text}");
+    }
+
+    #[test]
+    fn table_rows_win_over_everything() {
+        let out = redact(
+            NodeKind::Database,
+            Some("aws_db_instance"),
+            "password",
+            AttributeValue::Known(json!("hunter2")),
+        );
+        assert_eq!(out, AttributeValue::redacted("RDS master password"));
+    }
+
+    #[test]
+    fn unknown_hcl_text_is_scrubbed() {
+        let text = r#"environment { variables = { QUEUE_URL = module.q.url, API_TOKEN = "tok-9", N = "3", URL = "${aws_sqs_queue.q.url}" } }"#;
+        let out = scrub_expression(text, true);
+        assert!(!out.contains("tok-9"), "{out}");
+        assert!(out.contains("module.q.url"), "{out}");
+        assert!(out.contains("\"3\""), "{out}");
+        assert!(out.contains("${aws_sqs_queue.q.url}"), "{out}");
+        let text = r#"{ password = "hunter2", user = "admin" }"#;
+        let out = scrub_expression(text, false);
+        assert!(!out.contains("hunter2") && out.contains("admin"), "{out}");
+    }
+
+    #[test]
+    fn container_definitions_json_in_a_string() {
+        let defs = json!([{"name": "web", "environment": [
+            {"name": "API_KEY_ID", "value": "plain-but-literal"},
+            {"name": "PORT", "value": "8080"}
+        ]}])
+        .to_string();
+        let out = redact(
+            NodeKind::Service,
+            Some("aws_ecs_task_definition"),
+            "container_definitions",
+            AttributeValue::Known(Value::String(defs)),
+        );
+        let text = serde_json::to_string(&out).unwrap_or_default();
+        assert!(!text.contains("plain-but-literal"), "{text}");
+        assert!(text.contains("8080"), "{text}");
+    }
+
+    #[test]
+    fn userinfo_leaves_urls_anywhere() {
+        assert_eq!(
+            strip_all_userinfo("see redis://:tok@cache:6379/0 and https://x.io"),
+            "see redis://cache:6379/0 and https://x.io"
+        );
+        assert_eq!(strip_all_userinfo("a@b.com"), "a@b.com");
+    }
+}
