@@ -85,7 +85,13 @@ impl Node {
         value: impl Into<AttributeValue>,
     ) {
         let name = name.into();
-        let value = crate::secret::redact(self.kind, self.raw_type.as_deref(), &name, value.into());
+        let mut value =
+            crate::secret::redact(self.kind, self.raw_type.as_deref(), &name, value.into());
+        // Objects print with sorted keys whatever serde_json's features
+        // (a dependency enabling `preserve_order` must not change output).
+        if let AttributeValue::Known(json) = &mut value {
+            json.sort_all_objects();
+        }
         self.attributes
             .entry(name)
             .or_default()

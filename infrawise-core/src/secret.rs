@@ -552,7 +552,8 @@ pub fn scrub_expression(expression: &str, env: bool) -> String {
     if looks_like_document(expression)
         && let Ok(value) = serde_json::from_str::<Value>(expression)
     {
-        let scrubbed = scrub_value(value, context);
+        let mut scrubbed = scrub_value(value, context);
+        scrubbed.sort_all_objects();
         return scrubbed.to_string();
     }
     scrub_text(expression, env)
