@@ -19,7 +19,7 @@ use infrawise::graph::{
     TraversalOptions, context, dependencies, diff, drift, impact, path, report, search, staleness,
     to_dot, to_mermaid,
 };
-use infrawise::{ProgressFn, ScanEvent, ScanOptions};
+use infrawise::{ProgressFn, ScanEvent, ScanOptions, policy};
 
 #[path = "mcp/server.rs"]
 mod mcp;
@@ -182,6 +182,10 @@ enum Command {
         fail_on: String,
         #[arg(long, value_enum, default_value = "text")]
         format: FindingsFormat,
+        /// Also evaluate the cfn-guard rule files (`*.guard`) in DIR over
+        /// every resource, declared and observed (`builtin` for the shipped pack).
+        #[arg(long, value_name = "DIR")]
+        rules: Option<PathBuf>,
     },
     /// Nodes whose id, name or an alias contains TEXT, best matches first.
     Search {
@@ -536,13 +540,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
             since,
             fail_on,
             format,
+            rules,
         } => {
             let fail_on: Severity = fail_on
                 .parse()
                 .context("--fail-on takes info, warning or error")?;
             let since = parse_since(since.as_deref())?;
+            let rules = match rules {
+                None => None,
+                Some(dir) if dir.as_os_str() == "builtin" => Some(policy::builtin_rules()),
+                Some(dir) => Some(
+                    policy::load_rules(&dir)
+                        .with_context(|| format!("cannot read rules from {}", dir.display()))?,
+                ),
+            };
             let graph = load_graph(&source)?;
-            let findings = all_findings(&graph, since);
+            let mut findings = all_findings(&graph, since);
+            if let Some(rules) = rules {
+                let report = policy::evaluate(&graph, &rules);
+                if !report.diagnostics.is_empty() {
+                    let lines: Vec<String> =
+                        report.diagnostics.iter().map(ToString::to_string).collect();
+                    bail!("{}", lines.join("\n"));
+                }
+                findings.extend(report.findings);
+            }
             emit(&findings_output(&findings, format), None)?;
             if findings.iter().any(|f| f.severity >= fail_on) {
                 return Ok(ExitCode::from(1));

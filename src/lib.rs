@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 mod plan;
+pub mod policy;
 
 pub use infrawise_core as core;
 pub use infrawise_graph as graph;

@@ -67,6 +67,7 @@ async fn an_mcp_client_lists_and_calls_every_tool() {
             "drift",
             "impact",
             "path",
+            "policies",
             "refresh",
             "search",
             "staleness",
@@ -122,6 +123,29 @@ async fn an_mcp_client_lists_and_calls_every_tool() {
     );
     let drifted = call(&client, "drift", json!({})).await;
     assert!(drifted["items"].as_array().is_some_and(|f| !f.is_empty()));
+
+    // Policy results: the shipped pack, and the rule named on each violation.
+    let policies = call(&client, "policies", json!({})).await;
+    let rules: Vec<&str> = policies["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert!(
+        rules.contains(&"tf_sqs_queue_has_dead_letter_queue"),
+        "{policies}"
+    );
+    let broken =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policies/bad");
+    let error = call_raw(
+        &client,
+        "policies",
+        json!({"rules": broken.to_str().expect("utf-8")}),
+    )
+    .await
+    .expect_err("a rule file that does not parse is an error");
+    assert!(error.to_string().contains("broken.guard:4"), "{error}");
 
     let saved = std::env::temp_dir().join(format!("infrawise-mcp-{}.json", std::process::id()));
     let graph = infrawise::scan(&demo, &infrawise::ScanOptions::default()).expect("scan");
@@ -211,6 +235,7 @@ async fn no_mcp_answer_carries_a_planted_secret() {
         ("summary", json!({})),
         ("staleness", json!({})),
         ("drift", json!({})),
+        ("policies", json!({})),
         ("search", json!({"text": "password"})),
         ("search", json!({"text": "secret"})),
     ] {

@@ -106,6 +106,7 @@ fn a_run_holds_at_most_what_github_accepts() {
         message: format!("finding {i}"),
         nodes: vec![NodeId::new(format!("n{i}"))],
         evidence: vec![Evidence::declared("test", "x").at("dir with space/main.tf", Some(3))],
+        rule: None,
     };
     let findings: Vec<Finding> = (0..=MAX_RESULTS).map(finding).collect();
     let log = findings_sarif(&findings, "0.0.0");
@@ -120,5 +121,61 @@ fn a_run_holds_at_most_what_github_accepts() {
     assert_eq!(
         run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "dir%20with%20space/main.tf"
+    );
+}
+
+#[test]
+fn policy_results_are_valid_sarif_with_a_rule_each() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/policies/system");
+    let output = Command::new(binary())
+        .args([
+            "check",
+            "--dir",
+            fixture.to_str().expect("utf-8"),
+            "--rules",
+            "builtin",
+            "--format",
+            "sarif",
+        ])
+        .output()
+        .expect("run the cli");
+    let log: serde_json::Value = serde_json::from_slice(&output.stdout).expect("sarif is json");
+    assert_valid(&log);
+    let run = &log["runs"][0];
+    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert!(
+        rules.contains(&"policy/sqs_visibility_covers_consumer_timeout"),
+        "{rules:?}"
+    );
+    // A violation found on the declaration points at its line; one found
+    // on what runs only names the resource.
+    let located: Vec<(&str, Option<u64>)> = run["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["ruleId"]
+                .as_str()
+                .is_some_and(|id| id.starts_with("policy/"))
+        })
+        .map(|r| {
+            (
+                r["ruleId"].as_str().unwrap_or_default(),
+                r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64(),
+            )
+        })
+        .collect();
+    assert!(
+        located.contains(&("policy/sqs_visibility_covers_consumer_timeout", Some(8))),
+        "{located:?}"
+    );
+    assert!(
+        located.contains(&("policy/tf_sqs_visibility_covers_consumer_timeout", None)),
+        "{located:?}"
     );
 }

@@ -113,6 +113,15 @@ pub(crate) struct PageRequest {
 }
 
 #[derive(Debug, Deserialize, schemars::JsonSchema)]
+pub(crate) struct PolicyRequest {
+    /// A directory of cfn-guard rule files (`*.guard`); the shipped rule
+    /// pack when absent.
+    pub(crate) rules: Option<String>,
+    /// Where to continue a long answer (the `next_cursor` of the last page).
+    pub(crate) cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, schemars::JsonSchema)]
 pub(crate) struct DiffRequest {
     /// A graph saved with `scan --format json` to compare the current graph against.
     pub(crate) saved_graph: String,
@@ -364,6 +373,35 @@ impl InfrawiseServer {
         self.with_graph(|loaded| {
             let findings = drift(&loaded.graph);
             let items = findings
+                .iter()
+                .filter_map(|f| serde_json::to_value(f).ok())
+                .collect();
+            json_result(&page(items, request.cursor.as_deref())?)
+        })
+    }
+
+    #[tool(
+        description = "Policy results: cfn-guard rules (the shipped pack, or the *.guard files of a directory) evaluated over every resource's declared and, separately, observed attributes. Each violation names the rule, the resource, the origin and the evidence. Paged."
+    )]
+    fn policies(
+        &self,
+        Parameters(request): Parameters<PolicyRequest>,
+    ) -> Result<CallToolResult, McpError> {
+        let rules = match &request.rules {
+            None => infrawise::policy::builtin_rules(),
+            Some(dir) => infrawise::policy::load_rules(std::path::Path::new(dir)).map_err(|e| {
+                McpError::invalid_params(format!("cannot read rules from {dir}: {e}"), None)
+            })?,
+        };
+        self.with_graph(|loaded| {
+            let report = infrawise::policy::evaluate(&loaded.graph, &rules);
+            if !report.diagnostics.is_empty() {
+                let problems: Vec<String> =
+                    report.diagnostics.iter().map(ToString::to_string).collect();
+                return Err(McpError::invalid_params(problems.join("\n"), None));
+            }
+            let items = report
+                .findings
                 .iter()
                 .filter_map(|f| serde_json::to_value(f).ok())
                 .collect();

@@ -39,6 +39,9 @@ pub enum FindingCode {
     /// Two scans of the same code for two environments disagree: a
     /// resource, setting or edge present in one and not the other.
     EnvironmentDivergence,
+    /// A policy rule (cfn-guard) fails on a resource's declared or observed
+    /// attributes; [`Finding::rule`] names the rule.
+    PolicyViolation,
 }
 
 impl FindingCode {
@@ -53,6 +56,7 @@ impl FindingCode {
             FindingCode::ObservedEdgeNotDeclared => "observed-edge-not-declared",
             FindingCode::AttributeDrift => "attribute-drift",
             FindingCode::EnvironmentDivergence => "environment-divergence",
+            FindingCode::PolicyViolation => "policy-violation",
         }
     }
 
@@ -65,7 +69,8 @@ impl FindingCode {
             | FindingCode::NotSeenSince
             | FindingCode::DanglingReference
             | FindingCode::ObservedEdgeNotDeclared
-            | FindingCode::EnvironmentDivergence => Severity::Warning,
+            | FindingCode::EnvironmentDivergence
+            | FindingCode::PolicyViolation => Severity::Warning,
             FindingCode::DeclaredEdgeNotObserved => Severity::Info,
         }
     }
@@ -90,6 +95,9 @@ pub struct Finding {
     pub nodes: Vec<NodeId>,
     /// The evidence behind it.
     pub evidence: Vec<Evidence>,
+    /// The policy rule that failed, for [`FindingCode::PolicyViolation`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
 }
 
 impl Finding {
@@ -105,6 +113,25 @@ impl Finding {
             message,
             nodes,
             evidence,
+            rule: None,
+        }
+    }
+
+    /// A policy violation: `rule` failed on `node`; `evidence` locates the
+    /// statement it was evaluated on.
+    pub fn policy(rule: &str, message: String, node: NodeId, evidence: Vec<Evidence>) -> Self {
+        Finding {
+            rule: Some(rule.to_owned()),
+            ..Finding::new(FindingCode::PolicyViolation, message, vec![node], evidence)
+        }
+    }
+
+    /// The stable id of what failed: the finding code, or
+    /// `policy/<rule name>` for a policy violation.
+    pub fn rule_id(&self) -> String {
+        match &self.rule {
+            Some(rule) => format!("policy/{rule}"),
+            None => self.code.as_str().to_owned(),
         }
     }
 }

@@ -79,14 +79,14 @@ fn artifact_uri(path: &str) -> (String, bool) {
 
 fn result(finding: &Finding, rule_index: usize) -> Value {
     let mut result = json!({
-        "ruleId": finding.code.as_str(),
+        "ruleId": finding.rule_id(),
         "ruleIndex": rule_index,
         "level": level(finding.severity),
         "message": {"text": finding.message},
         "partialFingerprints": {
             "infrawiseFinding/v1": fingerprint(&format!(
                 "{}|{}",
-                finding.code,
+                finding.rule_id(),
                 finding.nodes.iter().map(infrawise_core::NodeId::as_str).collect::<Vec<_>>().join("|")
             )),
         },
@@ -146,24 +146,29 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
 /// assert_eq!(log["runs"][0]["tool"]["driver"]["name"], "infrawise");
 /// ```
 pub fn findings_sarif(findings: &[Finding], tool_version: &str) -> Value {
-    let mut rules: BTreeMap<&str, (Severity, &str)> = BTreeMap::new();
+    // One rule per finding code that occurs, and one per policy rule.
+    let mut rules: BTreeMap<String, (Severity, Option<&str>)> = BTreeMap::new();
     for finding in findings {
         rules
-            .entry(finding.code.as_str())
-            .or_insert((finding.severity, finding.code.as_str()));
+            .entry(finding.rule_id())
+            .or_insert((finding.severity, finding.rule.as_deref()));
     }
     let rule_index: BTreeMap<&str, usize> = rules
         .keys()
         .enumerate()
-        .map(|(index, code)| (*code, index))
+        .map(|(index, id)| (id.as_str(), index))
         .collect();
     let rules_json: Vec<Value> = rules
         .iter()
-        .map(|(code, (severity, _))| {
+        .map(|(id, (severity, policy))| {
+            let (name, description) = match policy {
+                Some(rule) => ((*rule).to_owned(), format!("policy rule {rule}")),
+                None => (rule_name(id), id.replace('-', " ")),
+            };
             json!({
-                "id": code,
-                "name": rule_name(code),
-                "shortDescription": {"text": code.replace('-', " ")},
+                "id": id,
+                "name": name,
+                "shortDescription": {"text": description},
                 "defaultConfiguration": {"level": level(*severity)},
             })
         })
@@ -171,7 +176,12 @@ pub fn findings_sarif(findings: &[Finding], tool_version: &str) -> Value {
     let results: Vec<Value> = findings
         .iter()
         .take(MAX_RESULTS)
-        .map(|f| result(f, rule_index.get(f.code.as_str()).copied().unwrap_or(0)))
+        .map(|f| {
+            result(
+                f,
+                rule_index.get(f.rule_id().as_str()).copied().unwrap_or(0),
+            )
+        })
         .collect();
     let mut invocation = json!({"executionSuccessful": true});
     if findings.len() > MAX_RESULTS {
