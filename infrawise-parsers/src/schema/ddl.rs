@@ -88,15 +88,24 @@ fn located(message: &str) -> (String, u32) {
     }
 }
 
-/// The statement's first words, for evidence (`CREATE TABLE orders`,
-/// `ALTER TABLE orders RENAME COLUMN state TO status`), at most one line
-/// and 80 characters.
+/// The statement's words up to its first parenthesis, for evidence
+/// (`CREATE TABLE orders`, `ALTER TABLE orders RENAME COLUMN state TO
+/// status`), at most 80 characters.
 fn summary(text: &str) -> String {
-    let first_line = text.lines().next().unwrap_or("").trim();
-    let words: Vec<&str> = first_line
-        .split_whitespace()
-        .take_while(|w| !w.starts_with('('))
-        .collect();
+    let mut words: Vec<&str> = Vec::new();
+    for word in text.split_whitespace() {
+        if word.starts_with("--") {
+            break;
+        }
+        match word.find('(') {
+            Some(0) => break,
+            Some(at) => {
+                words.push(&word[..at]);
+                break;
+            }
+            None => words.push(word),
+        }
+    }
     let mut summary = words.join(" ");
     if summary.len() > 80 {
         let mut end = 77;

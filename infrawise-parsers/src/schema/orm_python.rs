@@ -263,6 +263,28 @@ fn convert(node: TsNode<'_>, src: &[u8], depth: usize) -> Py {
                 .collect();
             Py::Dict(pairs)
         }
+        "generic_type" => {
+            let mut cursor = node.walk();
+            let children: Vec<TsNode<'_>> = node.named_children(&mut cursor).collect();
+            let name = children
+                .first()
+                .and_then(|n| n.utf8_text(src).ok())
+                .unwrap_or("")
+                .to_owned();
+            let inner = children
+                .iter()
+                .find(|c| c.kind() == "type_parameter")
+                .and_then(|p| p.named_child(0))
+                .map_or(Py::None, |t| convert(t, src, depth + 1));
+            Py::Subscript(name, Box::new(inner))
+        }
+        "union_type" => match (node.named_child(0), node.named_child(1)) {
+            (Some(l), Some(r)) => Py::Union(
+                Box::new(convert(l, src, depth + 1)),
+                Box::new(convert(r, src, depth + 1)),
+            ),
+            _ => Py::Other(text()),
+        },
         "type" => node
             .named_child(0)
             .map_or(Py::Other(text()), |c| convert(c, src, depth + 1)),
@@ -828,7 +850,23 @@ fn sqlalchemy(inputs: &[PythonInput<'_>], files: &[FileModel]) -> Schema {
     for (table_schema, table, column, reference, fk_place) in pending_fks {
         let (ref_schema, ref_table, ref_column) =
             resolve_reference(&reference, &classes, &attributes, dialect);
+        // A column declared only by its foreign key takes the referenced column's type.
+        let referenced_type = ref_column.as_ref().and_then(|c| {
+            schema
+                .tables
+                .get(&(ref_schema.clone(), ref_table.clone()))?
+                .columns
+                .iter()
+                .find(|col| col.name == *c)?
+                .data_type
+                .clone()
+        });
         if let Some(t) = schema.tables.get_mut(&(table_schema, table.clone())) {
+            if let Some(col) = t.column_mut(&column)
+                && col.data_type.is_none()
+            {
+                col.data_type = referenced_type;
+            }
             t.foreign_keys.push(ForeignKey {
                 name: Some(postgres_name(&table, std::slice::from_ref(&column), "fkey")),
                 columns: vec![column],

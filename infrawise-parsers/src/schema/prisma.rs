@@ -283,7 +283,7 @@ fn blocks(
             model.block_attributes.push((name, args, line_number));
             continue;
         }
-        let mut parts = line.splitn(3, char::is_whitespace);
+        let mut parts = line.split_whitespace();
         let (Some(name), Some(type_text)) = (parts.next(), parts.next()) else {
             diagnostics.push(Diagnostic::warning(
                 path,
@@ -292,7 +292,9 @@ fn blocks(
             ));
             continue;
         };
-        let rest = parts.next().unwrap_or("");
+        let rest = line
+            .find(type_text)
+            .map_or("", |at| &line[at + type_text.len()..]);
         let optional = type_text.ends_with('?');
         let list = type_text.ends_with("[]");
         let type_name = type_text
