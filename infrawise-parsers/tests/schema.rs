@@ -281,3 +281,31 @@ fn the_parsers_never_panic_on_mangled_input() {
     }
     let _ = std::fs::remove_dir(&dir);
 }
+
+#[test]
+fn a_model_that_disagrees_with_its_migration_is_reported() {
+    let root = fixtures().join("../schema_app");
+    let all = files(&root);
+    let sql: Vec<PathBuf> = all
+        .iter()
+        .filter(|f| schema::is_sql_file(f))
+        .cloned()
+        .collect();
+    let models: Vec<PathBuf> = all
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "py"))
+        .cloned()
+        .collect();
+    let migrations = schema::parse_migrations(&sql, &root);
+    let models = schema::parse_models(&models, &root);
+    let conflicts: Vec<String> = schema::declaration_conflicts(&migrations, &models)
+        .iter()
+        .map(|c| c.to_diagnostic().to_string())
+        .collect();
+    assert_eq!(
+        conflicts,
+        [
+            "app/models.py:26: warning: declarations disagree on public.orders.note: type: migration says text, model says character varying(500) (sql db/migrations/V2__order_notes.sql:1 vs sqlalchemy app/models.py:26)"
+        ]
+    );
+}

@@ -30,6 +30,12 @@
 //! each tool gives them on PostgreSQL, so that a model and a migration that
 //! agree merge into one node.
 //!
+//! # Two declarations ([`declaration_conflicts`])
+//!
+//! A model and a migration that agree are one node; where they disagree
+//! (a type, nullability, default, key or index shape, or a column only one
+//! of them has) the facade reports a warning naming both places.
+//!
 //! # Output
 //!
 //! Tables, columns, indexes and views, with ids `sql:<schema>.<name>`
@@ -46,6 +52,7 @@
 //! `<table>_<column>_<hash>` indexes, TypeORM's `PK_`/`UQ_`/`IDX_`) are
 //! not reproduced, so those indexes are left out.
 
+mod conflicts;
 mod ddl;
 mod model;
 pub mod orm_python;
@@ -60,6 +67,7 @@ use infrawise_core::{Diagnostic, Format, Fragment, Origin, Source, SourceStatus}
 
 use crate::display_path;
 use crate::relational::Dialect;
+pub use conflicts::{DeclarationConflict, declaration_conflicts};
 use model::Schema;
 
 /// Options of [`parse_migrations_with`].
