@@ -254,11 +254,12 @@ fn add_column(
     for option in &def.options {
         match &option.option {
             ColumnOption::Null => column.nullable = true,
-            ColumnOption::NotNull => column.nullable = false,
+            ColumnOption::NotNull | ColumnOption::Generated { .. } | ColumnOption::Identity(_) => {
+                column.nullable = false;
+            }
             ColumnOption::Default(expr) => {
                 column.default = Some(relational::canonical_default(&expr.to_string()));
             }
-            ColumnOption::Generated { .. } | ColumnOption::Identity(_) => column.nullable = false,
             ColumnOption::PrimaryKey(pk) => {
                 let mut pk = pk.clone();
                 pk.columns = vec![IndexColumn::from(def.name.clone())];
@@ -536,7 +537,7 @@ fn alter_table(
                 AlterColumnOperation::SetDataType { data_type, .. } => {
                     column.data_type = Some(relational::canonical_type(&data_type.to_string()));
                 }
-                _ => {}
+                AlterColumnOperation::GenericOptions { .. } => {}
             }
         }
         AlterTableOperation::ChangeColumn {
@@ -701,9 +702,10 @@ fn create_index(schema: &mut Schema, create: &CreateIndex, place: &Place) {
     let dialect = schema.dialect;
     let (table_schema, table) = qualified_name(dialect, &create.table_name);
     let columns = index_columns(&create.columns);
-    let name = match &create.name {
-        Some(name) => qualified_name(dialect, name).1,
-        None => {
+    let name = if let Some(name) = &create.name {
+        qualified_name(dialect, name).1
+    } else {
+        {
             let mut parts = Vec::new();
             for column in &create.columns {
                 match &column.column.expr {

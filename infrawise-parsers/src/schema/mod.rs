@@ -201,7 +201,7 @@ fn step_of(path: &Path) -> Option<(PathBuf, Step)> {
 /// `2024-01-01-000000_x` (Diesel) is `[2024, 1, 1, 0]`.
 fn leading_version(name: &str) -> Vec<u64> {
     let mut version = Vec::new();
-    for part in name.split(|c: char| c == '-' || c == '.' || c == '_') {
+    for part in name.split(['-', '.', '_']) {
         match part.parse() {
             Ok(n) if !part.is_empty() => version.push(n),
             _ => break,

@@ -173,7 +173,7 @@ impl Schema {
             .collect();
         for key in moved {
             if let Some(mut index) = self.indexes.remove(&key) {
-                index.table = new.to_owned();
+                new.clone_into(&mut index.table);
                 let name = match self.dialect {
                     Dialect::MySql => key
                         .1

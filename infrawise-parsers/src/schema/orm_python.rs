@@ -175,8 +175,7 @@ fn convert(node: TsNode<'_>, src: &[u8], depth: usize) -> Py {
             }
             Py::Str(out)
         }
-        "integer" | "float" => Py::Number(text()),
-        "unary_operator" => Py::Number(text()),
+        "integer" | "float" | "unary_operator" => Py::Number(text()),
         "true" => Py::Bool(true),
         "false" => Py::Bool(false),
         "none" => Py::None,
@@ -507,7 +506,7 @@ fn sqlalchemy_type(py: &Py) -> Option<String> {
         "DateTime" | "TIMESTAMP" => {
             let zoned =
                 py.flag("timezone") == Some(true) || py.args().first() == Some(&Py::Bool(true));
-            if zoned || py.short_name() == "TIMESTAMP" && zoned {
+            if zoned {
                 "timestamptz".to_owned()
             } else {
                 "timestamp".to_owned()

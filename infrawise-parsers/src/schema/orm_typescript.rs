@@ -22,6 +22,7 @@
 //! entities, table inheritance and many-to-many join tables are not read.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use infrawise_core::Diagnostic;
 use tree_sitter::{Node as TsNode, Parser};
@@ -110,8 +111,7 @@ fn convert(node: TsNode<'_>, src: &[u8], depth: usize) -> Ts {
                 Ts::Str(raw.trim_matches('`').to_owned())
             }
         }
-        "number" => Ts::Number(text()),
-        "unary_expression" => Ts::Number(text()),
+        "number" | "unary_expression" => Ts::Number(text()),
         "true" => Ts::Bool(true),
         "false" => Ts::Bool(false),
         "null" | "undefined" => Ts::Null,
@@ -337,7 +337,9 @@ pub(crate) fn read(files: &[(&str, &str)], diagnostics: &mut Vec<Diagnostic>) ->
     let mut parser = Parser::new();
     let mut entities = Vec::new();
     for (index, (path, text)) in files.iter().enumerate() {
-        let tsx = path.ends_with(".tsx") || path.ends_with(".jsx");
+        let tsx = Path::new(path)
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tsx") || e.eq_ignore_ascii_case("jsx"));
         let language = if tsx {
             tree_sitter_typescript::LANGUAGE_TSX
         } else {

@@ -478,7 +478,6 @@ fn scalar_type(dialect: Dialect, type_name: &str) -> Option<String> {
     };
     Some(
         match (dialect, type_name) {
-            (Dialect::Postgres, _) => postgres,
             (Dialect::MySql, "String") => "varchar(191)",
             (Dialect::MySql, "Int") => "int",
             (Dialect::MySql, "Boolean") => "tinyint(1)",

@@ -96,9 +96,9 @@ pub(crate) fn split(text: &str, first_line: u32, dialect: Dialect) -> Vec<RawSta
                     let word_end = word_end(bytes, i);
                     if creates && i > 0 && !is_word_byte(bytes[i - 1]) {
                         let word = &bytes[i..word_end];
-                        if word.eq_ignore_ascii_case(b"begin") {
-                            depth += 1;
-                        } else if word.eq_ignore_ascii_case(b"case") && depth > 0 {
+                        if word.eq_ignore_ascii_case(b"begin")
+                            || (word.eq_ignore_ascii_case(b"case") && depth > 0)
+                        {
                             depth += 1;
                         } else if word.eq_ignore_ascii_case(b"end") && depth > 0 {
                             let next = next_word(bytes, word_end);
@@ -153,7 +153,7 @@ fn starts_with_word(bytes: &[u8], i: usize, word: &str) -> bool {
 }
 
 fn count_newlines(bytes: &[u8]) -> u32 {
-    bytes.iter().filter(|c| **c == b'\n').count() as u32
+    bytes.split(|c| *c == b'\n').count().saturating_sub(1) as u32
 }
 
 /// The index of the `\n` ending the line that holds `i` (or the end).
