@@ -122,6 +122,10 @@ enum Command {
         /// Report progress on stderr.
         #[arg(long, short)]
         verbose: bool,
+        /// The SQL dialect of migrations (postgres, mysql, sqlite), overriding
+        /// `-- dialect:` comments and tool settings.
+        #[arg(long, value_name = "DIALECT")]
+        sql_dialect: Option<String>,
     },
     /// What depends on NODE (any id or alias), transitively.
     Impact {
@@ -275,6 +279,7 @@ fn load_graph(args: &GraphArgs) -> Result<Graph> {
     let options = ScanOptions {
         no_ignore: args.no_ignore,
         progress: progress_printer(args.verbose),
+        ..ScanOptions::default()
     };
     Ok(infrawise::scan(&args.dir, &options)?.graph)
 }
@@ -284,7 +289,7 @@ fn load_side(path: &std::path::Path, no_ignore: bool) -> Result<Graph> {
     if path.is_dir() {
         let options = ScanOptions {
             no_ignore,
-            progress: None,
+            ..ScanOptions::default()
         };
         return Ok(infrawise::scan(path, &options)?.graph);
     }
@@ -462,10 +467,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             no_ignore,
             plan,
             verbose,
+            sql_dialect,
         } => {
+            let sql_dialect = match sql_dialect.as_deref() {
+                Some(name) => Some(
+                    infrawise::parsers::relational::Dialect::from_name(name)
+                        .with_context(|| format!("unknown SQL dialect {name:?}"))?,
+                ),
+                None => None,
+            };
             let options = ScanOptions {
                 no_ignore,
                 progress: progress_printer(verbose),
+                sql_dialect,
             };
             if plan {
                 let plan = infrawise::plan(&dir, &options)?;

@@ -94,6 +94,9 @@ pub struct ScanOptions {
     pub no_ignore: bool,
     /// Called as the scan progresses (from the scanning thread).
     pub progress: Option<ProgressFn>,
+    /// The SQL dialect of every migration history, overriding `-- dialect:`
+    /// comments and tool settings.
+    pub sql_dialect: Option<infrawise_parsers::relational::Dialect>,
 }
 
 impl std::fmt::Debug for ScanOptions {
@@ -101,6 +104,7 @@ impl std::fmt::Debug for ScanOptions {
         f.debug_struct("ScanOptions")
             .field("no_ignore", &self.no_ignore)
             .field("progress", &self.progress.is_some())
+            .field("sql_dialect", &self.sql_dialect)
             .finish()
     }
 }
@@ -133,11 +137,12 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
     let fragments: Vec<(Format, usize, Fragment)> = groups
         .into_par_iter()
         .map(|(format, paths)| {
-            let fragment = parse_group(format, &paths, &plan.root);
+            let fragment = parse_group(format, &paths, &plan.root, options);
             (format, paths.len(), fragment)
         })
         .collect();
     let mut builder = GraphBuilder::new();
+    builder.add(declaration_drift(&fragments));
     for (format, inputs, fragment) in fragments {
         options.report(&ScanEvent::Parsed {
             format,
@@ -162,9 +167,34 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
     Ok(Scan { plan, graph })
 }
 
+/// Warnings where an ORM model and a migration declare the same table
+/// differently; the graph keeps one declared value per attribute, so this
+/// must be seen before the merge.
+fn declaration_drift(fragments: &[(Format, usize, Fragment)]) -> Fragment {
+    let of = |wanted: Format| {
+        fragments
+            .iter()
+            .find(|(f, _, _)| *f == wanted)
+            .map(|(_, _, fragment)| fragment)
+    };
+    let diagnostics = match (of(Format::Sql), of(Format::OrmModel)) {
+        (Some(migrations), Some(models)) => {
+            infrawise_parsers::schema::declaration_conflicts(migrations, models)
+                .iter()
+                .map(infrawise_parsers::schema::DeclarationConflict::to_diagnostic)
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    Fragment {
+        diagnostics,
+        ..Fragment::new()
+    }
+}
+
 /// Hands one format's inputs to its parser.
-fn parse_group(format: Format, paths: &[PathBuf], root: &Path) -> Fragment {
-    use infrawise_parsers::{cdk, cloudformation, python, terraform, tfstate, typescript};
+fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOptions) -> Fragment {
+    use infrawise_parsers::{cdk, cloudformation, python, schema, terraform, tfstate, typescript};
     match format {
         Format::Terraform => terraform::parse(paths, root),
         Format::TerraformState => tfstate::parse(paths, root),
@@ -173,6 +203,14 @@ fn parse_group(format: Format, paths: &[PathBuf], root: &Path) -> Fragment {
         Format::Cdk => cdk::parse(paths, root),
         Format::TypeScript => typescript::parse(paths, root),
         Format::Python => python::parse(paths, root),
+        Format::Sql => schema::parse_migrations_with(
+            paths,
+            root,
+            &schema::SchemaOptions {
+                dialect: options.sql_dialect,
+            },
+        ),
+        Format::OrmModel => schema::parse_models(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

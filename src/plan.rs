@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use infrawise_core::{Diagnostic, Format};
 use infrawise_parsers::{
-    cdk, cloudformation, display_path, python, terraform, tfstate, typescript,
+    cdk, cloudformation, display_path, python, schema, terraform, tfstate, typescript,
 };
 
 use crate::{Error, ScanOptions};
@@ -106,7 +106,9 @@ fn classify_by_content(path: &Path) -> Option<Format> {
 }
 
 /// Walks `root` (honouring `.gitignore` unless told not to) and decides
-/// which parser reads each input: Terraform files by name, state files,
+/// which parser reads each input: Terraform files by name, SQL files and
+/// Prisma schemas by extension, Python and TypeScript files that mention an
+/// ORM also as models, state files,
 /// CloudFormation templates and stack observations by content, CDK cloud
 /// assemblies by their `manifest.json` (whose templates are then read
 /// through the assembly only).
@@ -161,12 +163,25 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
         if assemblies.iter().any(|assembly| path.starts_with(assembly)) {
             continue;
         }
+        // Code that defines ORM models is also read as models.
+        if (typescript::is_source_file(&path) || python::is_source_file(&path))
+            && sniff(&path).is_some_and(|head| schema::mentions_orm(&head))
+        {
+            plan.inputs.push(PlannedInput {
+                format: Format::OrmModel,
+                path: path.clone(),
+            });
+        }
         let format = if terraform::is_terraform_file(&path) {
             Some(Format::Terraform)
         } else if typescript::is_source_file(&path) {
             Some(Format::TypeScript)
         } else if python::is_source_file(&path) {
             Some(Format::Python)
+        } else if schema::is_sql_file(&path) {
+            Some(Format::Sql)
+        } else if schema::is_prisma_schema(&path) {
+            Some(Format::OrmModel)
         } else {
             classify_by_content(&path)
         };

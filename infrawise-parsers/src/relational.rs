@@ -113,6 +113,17 @@ pub fn index_aliases(schema: &str, table: &str, index: &str) -> Vec<Alias> {
     ]
 }
 
+/// The aliases of index `index` on `schema.table` in `dialect`. MySQL
+/// index names are unique per table only (every table has a `PRIMARY`),
+/// so there only the `<table>/<index>` form is given; elsewhere this is
+/// [`index_aliases`].
+pub fn index_aliases_for(dialect: Dialect, schema: &str, table: &str, index: &str) -> Vec<Alias> {
+    match dialect {
+        Dialect::MySql => vec![Alias::name(NodeKind::Index, format!("{table}/{index}"))],
+        Dialect::Postgres | Dialect::Sqlite => index_aliases(schema, table, index),
+    }
+}
+
 /// The stable id suffix of a relational object: `schema.name`
 /// (`public.orders`, `public.orders.id`). Producers prefix it with their
 /// own namespace (`sql:`, `orm:`, `postgres:<database>/`).
