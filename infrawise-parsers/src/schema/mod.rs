@@ -19,7 +19,7 @@
 //! `-- dialect: mysql` comment in a file of the history; the tool's own
 //! settings (Prisma's `migration_lock.toml` `provider`); else PostgreSQL.
 //! Statements are split with their lines and parsed one by one with
-//! sqlparser ([`ddl`]); one it cannot read is a warning with file and
+//! sqlparser (`ddl`); one it cannot read is a warning with file and
 //! line, and the rest of the file goes on.
 //!
 //! # Models ([`parse_models`])
@@ -280,7 +280,7 @@ pub fn parse_migrations_with(files: &[PathBuf], root: &Path, options: &SchemaOpt
             let mut source = Source::new(&display, Format::Sql, Origin::Declared);
             match std::fs::read(path) {
                 Ok(bytes) => {
-                    texts.push((display, Some(String::from_utf8_lossy(&bytes).into_owned())))
+                    texts.push((display, Some(String::from_utf8_lossy(&bytes).into_owned())));
                 }
                 Err(error) => {
                     source.status = SourceStatus::Failed;
@@ -376,7 +376,7 @@ pub fn parse_models(files: &[PathBuf], root: &Path) -> Fragment {
             "ts" | "mts" | "cts" | "tsx" | "js" | "mjs" | "cjs" | "jsx" => {
                 typescript_files.push((display, text));
             }
-            _ => continue,
+            _ => {}
         }
     }
     for (display, text) in &prisma_files {

@@ -1,6 +1,6 @@
 //! SQLAlchemy and Django models, read through tree-sitter-python.
 //!
-//! Each class body is turned into a small owned expression tree ([`Py`])
+//! Each class body is turned into a small owned expression tree (`Py`)
 //! and read by the ORM's rules, with types as each ORM creates them on
 //! PostgreSQL:
 //!
@@ -41,7 +41,7 @@ use super::model::{
 };
 use crate::relational::{self, Dialect};
 
-/// One Python file for [`read`].
+/// One Python file to read models from.
 #[derive(Clone, Debug)]
 pub struct PythonInput<'a> {
     /// The path shown in evidence.
@@ -1179,6 +1179,10 @@ fn meta_value<'a>(class: &'a Class, key: &str) -> Option<&'a Py> {
         .and_then(|a| a.value.as_ref())
 }
 
+/// An index a Django model declares: name, columns, unique, owned by a
+/// constraint, predicate, place.
+type DjangoIndex = (String, Vec<String>, bool, bool, Option<String>, Place);
+
 fn django(inputs: &[PythonInput<'_>], files: &[FileModel]) -> Schema {
     let dialect = Dialect::Postgres;
     let mut schema = Schema::new(dialect);
@@ -1278,7 +1282,7 @@ fn django(inputs: &[PythonInput<'_>], files: &[FileModel]) -> Schema {
             "django",
             format!("class {}", class.name),
         ));
-        let mut indexes: Vec<(String, Vec<String>, bool, bool, Option<String>, Place)> = Vec::new();
+        let mut indexes: Vec<DjangoIndex> = Vec::new();
         let fields = fields_of(class);
         let has_primary = fields.iter().any(|(a, _)| {
             a.value
@@ -1344,13 +1348,7 @@ fn django(inputs: &[PythonInput<'_>], files: &[FileModel]) -> Schema {
                         Some(Py::Str(f)) => f.clone(),
                         _ => ref_column,
                     };
-                    data_type = ref_type.map(|t| {
-                        if t == "integer" || t == "bigint" || t == "smallint" {
-                            t
-                        } else {
-                            t
-                        }
-                    });
+                    data_type = ref_type;
                     declared.foreign_keys.push(ForeignKey {
                         name: None,
                         columns: vec![column.clone()],

@@ -463,7 +463,7 @@ pub(crate) fn read(files: &[(&str, &str)], diagnostics: &mut Vec<Diagnostic>) ->
                             primary_key: true,
                             nullable: false,
                             ..base
-                        })
+                        });
                     }
                     "PrimaryGeneratedColumn" => {
                         let strategy = named_type.unwrap_or("increment");
@@ -512,7 +512,7 @@ pub(crate) fn read(files: &[(&str, &str)], diagnostics: &mut Vec<Diagnostic>) ->
                         column = Some(Column {
                             data_type: Some("integer".to_owned()),
                             ..base
-                        })
+                        });
                     }
                     "ManyToOne" | "OneToOne" => {
                         let target = decorator.args.first().and_then(|a| match a {
