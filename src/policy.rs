@@ -27,7 +27,7 @@
 //! property by property (a stack listing names it, nothing more) gets no
 //! observed document.
 //!
-//! Each failure is a [`FindingCode::PolicyViolation`] finding naming the
+//! Each failure is a [`FindingCode::PolicyViolation`](infrawise_graph::FindingCode::PolicyViolation) finding naming the
 //! rule, the resource and the origin, with the evidence of that origin (the
 //! file and line of the declaration, or the observation). A rule file that
 //! does not parse is a diagnostic with its line, and its rules are not run.
