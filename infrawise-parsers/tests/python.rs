@@ -108,6 +108,56 @@ fn the_edges_that_matter() {
             "consumes",
             "name[queue]:leftovers",
         ),
+        (
+            "py:src/shop/events.py#publish_order",
+            "publishes",
+            "name[topic]:orders.created",
+        ),
+        (
+            "py:src/shop/events.py#publish_order",
+            "publishes",
+            "name[topic]:audit-log",
+        ),
+        (
+            "py:src/shop/events.py#publish_order",
+            "publishes",
+            "env_value[topic]:EVENTS_TOPIC",
+        ),
+        (
+            "py:src/shop/events.py#consume",
+            "consumes",
+            "name[topic]:orders.cancelled",
+        ),
+        (
+            "py:src/shop/events.py#consume",
+            "consumes",
+            "name[topic]:orders.legacy",
+        ),
+        (
+            "py:src/shop/events.py#cached_total",
+            "writes",
+            "name[endpoint]:redis://cache.internal:6380",
+        ),
+        (
+            "py:src/shop/events.py#cached_total",
+            "reads",
+            "env_value[endpoint]:SESSION_REDIS_URL",
+        ),
+        (
+            "py:src/shop/events.py#charge",
+            "calls",
+            "name[endpoint]:https://payments.example.com",
+        ),
+        (
+            "py:src/shop/events.py#charge",
+            "calls",
+            "name[endpoint]:https://inventory.example.com",
+        ),
+        (
+            "py:src/shop/events.py#charge",
+            "calls",
+            "name[endpoint]:https://fraud.example.com:8443",
+        ),
     ] {
         assert!(
             has_edge(&shop, from, kind, to),
@@ -184,4 +234,41 @@ fn mutated_sources_never_panic() {
         assert!(!fragment.sources.is_empty(), "round {round}");
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn namespace_packages_below_a_declared_source_root() {
+    let project = parse("nsproj");
+    let names: Vec<(String, String)> = project
+        .nodes
+        .iter()
+        .filter(|n| n.kind == infrawise_core::NodeKind::CodeModule)
+        .map(|n| (n.id.to_string(), n.name.clone()))
+        .collect();
+    for (id, name) in [
+        ("py:lib/acme/billing/invoice.py", "acme.billing.invoice"),
+        ("py:lib/acme/shipping/rates.py", "acme.shipping.rates"),
+    ] {
+        assert!(
+            names.contains(&(id.to_owned(), name.to_owned())),
+            "{id} is {name}: {names:?}"
+        );
+    }
+    let invoice = "py:lib/acme/billing/invoice.py";
+    for (kind, to) in [
+        ("imports", "py:lib/acme/shipping/rates.py"),
+        ("imports", "py:lib/acme/billing/totals.py"),
+    ] {
+        assert!(
+            has_edge(&project, invoice, kind, to),
+            "{invoice} {kind} {to}"
+        );
+    }
+    assert!(
+        !project
+            .nodes
+            .iter()
+            .any(|n| n.id.as_str() == "pkg:pypi:acme"),
+        "the namespace package is scanned code, not a distribution"
+    );
 }

@@ -30,13 +30,19 @@
 //!
 //! # Module names and resolution
 //!
-//! A file's module name is its path below its *source root*: the nearest
-//! ancestor such that every directory between it and the file is a package
-//! (has an `__init__.py`). A directory holding top-level packages is a
-//! root this way, and so is the directory of a loose script or of a
-//! Lambda's code (`py/jobs/common.py` with `py/jobs/__init__.py` is
-//! `jobs.common`); a `src/` layout needs nothing more. Directories without
-//! `__init__.py` below a root (namespace packages) keep their names.
+//! A file's module name is its path below its *source root*. Roots that
+//! packaging configuration declares come first: `pyproject.toml`
+//! (setuptools `package-dir`/`packages.find.where`, Poetry
+//! `packages[].from`, Hatch wheel `packages`, PDM `package-dir`),
+//! `setup.cfg` (`package_dir`, `packages.find` `where`), `setup.py`
+//! (`package_dir`, `find_packages("src")`), or a `src/` beside any of
+//! them. Below a declared root every directory is part of the name,
+//! `__init__.py` or not (namespace packages, PEP 420). Elsewhere the root
+//! is the nearest ancestor such that every directory between it and the
+//! file is a package (has an `__init__.py`): a directory holding top-level
+//! packages is a root this way, and so is the directory of a loose script
+//! or of a Lambda's code (`py/jobs/common.py` with `py/jobs/__init__.py`
+//! is `jobs.common`).
 //! `import a.b.c` depends on `a.b.c`; `from a.b import c` on `a.b.c` when
 //! that is a module, else on `a.b` (grimp's rule); relative imports count
 //! their dots from the importing module's package. A name resolving to no
@@ -47,8 +53,14 @@
 //!
 //! Values flow through module constants, `self` attributes and locals of
 //! one file only; a client passed in as a parameter is not recognised.
-//! Kafka, Redis and HTTP clients are not read yet. `site-packages`,
-//! virtualenvs and `__pycache__` are never parsed.
+//! Kafka clients (confluent-kafka, kafka-python, aiokafka) give topic
+//! nodes `kafka:<topic>` with `publishes`/`consumes` edges; Redis clients
+//! (`redis.Redis(host=…)`, `from_url`) and HTTP calls (`requests`,
+//! `httpx` and their sessions/clients) give endpoint nodes
+//! `endpoint:<scheme://host[:port]>` — the same ids the TypeScript reader
+//! makes. A client imported under another name (`import httpx as h`) is not
+//! recognised. `site-packages`, virtualenvs and `__pycache__` are never
+//! parsed.
 
 mod stdlib;
 mod walk;
@@ -57,7 +69,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use infrawise_core::{
-    Diagnostic, Edge, EdgeKind, Evidence, Format, Fragment, Node, NodeId, NodeKind, NodeRef,
+    Alias, Diagnostic, Edge, EdgeKind, Evidence, Format, Fragment, Node, NodeId, NodeKind, NodeRef,
     Origin, Source,
 };
 use rayon::prelude::*;
@@ -94,8 +106,219 @@ fn in_skipped_dir(path: &Path) -> bool {
             .any(|dir| dir.join("pyvenv.cfg").is_file())
 }
 
-/// The dotted module name of `file` (see the module docs).
-fn module_name(file: &Path, root: &Path) -> String {
+/// The source roots packaging configuration under `root` declares:
+/// `pyproject.toml` (setuptools `package-dir` and `packages.find.where`,
+/// Poetry `packages[].from`, Hatch wheel `packages`, PDM `package-dir`),
+/// `setup.cfg` (`[options] package_dir`, `[options.packages.find] where`),
+/// `setup.py` (`package_dir={"": "src"}`, `find_packages("src")`), and a
+/// `src/` directory beside any of them (the layout setuptools discovers by
+/// itself). Sorted longest first, so the nearest root wins.
+fn source_roots(files: &[PathBuf], root: &Path) -> Vec<PathBuf> {
+    let mut dirs: BTreeSet<&Path> = BTreeSet::new();
+    for file in files {
+        for dir in file.ancestors().skip(1) {
+            if !dir.starts_with(root) || !dirs.insert(dir) {
+                break;
+            }
+        }
+    }
+    let mut roots: BTreeSet<PathBuf> = BTreeSet::new();
+    for dir in dirs {
+        let mut declared: Vec<String> = Vec::new();
+        let mut configured = false;
+        if let Ok(text) = std::fs::read_to_string(dir.join("pyproject.toml")) {
+            configured = true;
+            declared.extend(pyproject_roots(&text));
+        }
+        if let Ok(text) = std::fs::read_to_string(dir.join("setup.cfg")) {
+            configured = true;
+            declared.extend(setup_cfg_roots(&text));
+        }
+        if let Ok(text) = std::fs::read_to_string(dir.join("setup.py")) {
+            configured = true;
+            declared.extend(setup_py_roots(&text));
+        }
+        if !configured {
+            continue;
+        }
+        if declared.is_empty() && dir.join("src").is_dir() {
+            declared.push("src".to_owned());
+        }
+        for relative in declared {
+            let relative = relative.trim().trim_matches('/');
+            let path = if relative.is_empty() || relative == "." {
+                dir.to_path_buf()
+            } else {
+                dir.join(relative)
+            };
+            if path.is_dir() {
+                roots.insert(path);
+            }
+        }
+    }
+    let mut roots: Vec<PathBuf> = roots.into_iter().collect();
+    roots.sort_by_key(|r| std::cmp::Reverse(r.components().count()));
+    roots
+}
+
+fn pyproject_roots(text: &str) -> Vec<String> {
+    let Ok(doc) = text.parse::<toml::Table>() else {
+        return Vec::new();
+    };
+    let get = |path: &[&str]| -> Option<&toml::Value> {
+        let mut value: Option<&toml::Value> = None;
+        let mut table = &doc;
+        for (i, key) in path.iter().enumerate() {
+            let next = table.get(*key)?;
+            if i + 1 == path.len() {
+                value = Some(next);
+            } else {
+                table = next.as_table()?;
+            }
+        }
+        value
+    };
+    let mut out = Vec::new();
+    if let Some(dir) = get(&["tool", "setuptools", "package-dir", ""]).and_then(|v| v.as_str()) {
+        out.push(dir.to_owned());
+    }
+    if let Some(wheres) = get(&["tool", "setuptools", "packages", "find", "where"]) {
+        out.extend(strings(wheres));
+    }
+    if let Some(packages) = get(&["tool", "poetry", "packages"]).and_then(|v| v.as_array()) {
+        out.extend(
+            packages
+                .iter()
+                .filter_map(|p| p.get("from").and_then(|f| f.as_str()).map(str::to_owned)),
+        );
+    }
+    if let Some(packages) = get(&["tool", "hatch", "build", "targets", "wheel", "packages"]) {
+        // `packages = ["src/foo"]`: the package's parent is the root.
+        out.extend(strings(packages).into_iter().map(|p| {
+            let p = p.trim_end_matches('/');
+            p.rsplit_once('/')
+                .map_or(String::new(), |(parent, _)| parent.to_owned())
+        }));
+    }
+    if let Some(dir) = get(&["tool", "pdm", "build", "package-dir"]).and_then(|v| v.as_str()) {
+        out.push(dir.to_owned());
+    }
+    out
+}
+
+fn strings(value: &toml::Value) -> Vec<String> {
+    match value {
+        toml::Value::String(s) => vec![s.clone()],
+        toml::Value::Array(items) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `[options] package_dir = =src` (or on the next, indented line) and
+/// `[options.packages.find] where = src`.
+fn setup_cfg_roots(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut section = String::new();
+    let mut continuing: Option<&str> = None;
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('[') {
+            trimmed
+                .trim_matches(['[', ']'])
+                .trim()
+                .clone_into(&mut section);
+            continuing = None;
+            continue;
+        }
+        let indented = line.starts_with([' ', '\t']) && !trimmed.is_empty();
+        let (key, value) = match (indented, continuing, trimmed.split_once('=')) {
+            (true, Some(key), _) => (key, trimmed),
+            (false, _, Some((key, value))) => (key.trim(), value.trim()),
+            _ => continue,
+        };
+        continuing = None;
+        match (section.as_str(), key) {
+            ("options", "package_dir") => {
+                // `=src` maps the root package to `src`; `pkg=src/pkg` names one.
+                if let Some(dir) = value.strip_prefix('=') {
+                    out.push(dir.trim().to_owned());
+                } else if value.is_empty() {
+                    continuing = Some("package_dir");
+                }
+            }
+            ("options.packages.find", "where") => {
+                if value.is_empty() {
+                    continuing = Some("where");
+                } else {
+                    out.push(value.to_owned());
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `package_dir={"": "src"}` and `find_packages("src")` /
+/// `find_packages(where="src")` in a `setup.py`, read as text.
+fn setup_py_roots(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let unquote = |s: &str| s.trim().trim_matches(['"', '\'']).to_owned();
+    if let Some(at) = text.find("package_dir") {
+        let rest = &text[at..];
+        if let Some(open) = rest.find('{') {
+            let body = &rest[open + 1..rest[open..].find('}').map_or(rest.len(), |c| open + c)];
+            for pair in body.split(',') {
+                if let Some((key, value)) = pair.split_once(':')
+                    && unquote(key).is_empty()
+                {
+                    out.push(unquote(value));
+                }
+            }
+        }
+    }
+    for call in ["find_packages(", "find_namespace_packages("] {
+        if let Some(at) = text.find(call) {
+            let rest = &text[at + call.len()..];
+            let args = &rest[..rest.find(')').unwrap_or(0)];
+            let first = args.split(',').next().unwrap_or("").trim();
+            let value = first.strip_prefix("where").map_or(first, |w| {
+                w.trim_start().trim_start_matches('=').trim_start()
+            });
+            if value.starts_with(['"', '\'']) {
+                out.push(unquote(value));
+            }
+        }
+    }
+    out
+}
+
+/// The dotted module name of `file` (see the module docs): its path below
+/// the nearest declared source root, else the chain of packages above it.
+fn module_name(file: &Path, root: &Path, roots: &[PathBuf]) -> String {
+    if let Some(source_root) = roots.iter().find(|r| file.starts_with(r))
+        && let Ok(relative) = file.strip_prefix(source_root)
+    {
+        let mut parts: Vec<String> = relative
+            .parent()
+            .into_iter()
+            .flat_map(Path::components)
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if stem != "__init__" {
+            parts.push(stem);
+        }
+        if !parts.is_empty() {
+            return parts.join(".");
+        }
+    }
     let mut parts: Vec<String> = Vec::new();
     let stem = file
         .file_stem()
@@ -132,6 +355,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
         .collect();
     files.sort();
     files.dedup();
+    let roots = source_roots(&files, root);
     let parsed: Vec<(String, String, FileFacts, Vec<Diagnostic>)> = files
         .par_iter()
         .map_init(
@@ -144,7 +368,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
             },
             |parser, file| {
                 let display = crate::display_path(file, root);
-                let name = module_name(file, root);
+                let name = module_name(file, root, &roots);
                 let (facts, diagnostics) = parse_file(parser.as_mut(), file, &display);
                 (display, name, facts, diagnostics)
             },
@@ -427,6 +651,27 @@ fn emit_file(
             ),
         ));
     }
+    // Topics and endpoints the code names, once per file with every sighting.
+    let mut defined_nodes: BTreeMap<String, Node> = BTreeMap::new();
+    for used in &facts.uses {
+        if let Some(defined) = &used.defines {
+            let evidence = at(
+                used.line,
+                format!("{} {}", defined.raw_type, defined.name),
+                used.confidence,
+            );
+            defined_nodes
+                .entry(defined.id.clone())
+                .or_insert_with(|| {
+                    Node::new(defined.id.clone(), defined.kind, &defined.name)
+                        .with_raw_type(defined.raw_type)
+                        .with_alias(Alias::name(defined.kind, defined.name.clone()))
+                })
+                .evidence
+                .push(evidence);
+        }
+    }
+    out.nodes.extend(defined_nodes.into_values());
     for used in facts.uses {
         out.edges.push(Edge::new(
             NodeId::new(from(&used.scope)),
@@ -434,5 +679,48 @@ fn emit_file(
             used.edge,
             at(used.line, used.detail, used.confidence),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{pyproject_roots, setup_cfg_roots, setup_py_roots};
+
+    #[test]
+    fn packaging_configuration_names_source_roots() {
+        assert_eq!(
+            pyproject_roots("[tool.setuptools.package-dir]\n\"\" = \"src\"\n"),
+            ["src"]
+        );
+        assert_eq!(
+            pyproject_roots("[tool.setuptools.packages.find]\nwhere = [\"lib\", \"extra\"]\n"),
+            ["lib", "extra"]
+        );
+        assert_eq!(
+            pyproject_roots("[tool.poetry]\npackages = [{ include = \"app\", from = \"src\" }]\n"),
+            ["src"]
+        );
+        assert_eq!(
+            pyproject_roots("[tool.hatch.build.targets.wheel]\npackages = [\"src/app\"]\n"),
+            ["src"]
+        );
+        assert!(pyproject_roots("not toml [").is_empty());
+        assert_eq!(setup_cfg_roots("[options]\npackage_dir = =src\n"), ["src"]);
+        assert_eq!(
+            setup_cfg_roots(
+                "[options]\npackage_dir =\n    =lib\n[options.packages.find]\nwhere = lib\n"
+            ),
+            ["lib", "lib"]
+        );
+        assert_eq!(
+            setup_py_roots(
+                "setup(package_dir={\"\": \"src\"}, packages=find_packages(where=\"src\"))"
+            ),
+            ["src", "src"]
+        );
+        assert_eq!(
+            setup_py_roots("setup(packages=find_packages())"),
+            Vec::<String>::new()
+        );
     }
 }

@@ -32,9 +32,22 @@ pub(super) struct Symbol {
     pub(super) top_level_function: bool,
 }
 
+/// A node code names by itself (a Kafka topic, an HTTP or Redis endpoint):
+/// id, kind, provider type and name. The TypeScript reader makes the same
+/// ids, so both languages' uses meet on one node.
+#[derive(Clone, Debug)]
+pub(super) struct Defined {
+    pub(super) id: String,
+    pub(super) kind: NodeKind,
+    pub(super) raw_type: &'static str,
+    pub(super) name: String,
+}
+
 /// A use of something outside the code, from a symbol (or the module).
 #[derive(Clone, Debug)]
 pub(super) struct Use {
+    /// The node the use names, when the code itself is its only source.
+    pub(super) defines: Option<Defined>,
     pub(super) scope: Option<String>,
     pub(super) target: Alias,
     pub(super) edge: EdgeKind,
@@ -66,7 +79,48 @@ enum Value {
     Client(AwsService),
     /// A DynamoDB table object or S3 bucket object named by a value.
     Object(AwsService, Box<Value>),
+    /// The known start of a string whose rest is not known
+    /// (`f"https://api.example.com/orders/{id}"`): enough to name a host.
+    Prefix(String),
+    /// A Kafka producer (confluent-kafka, kafka-python, aiokafka).
+    KafkaProducer,
+    /// A Kafka consumer.
+    KafkaConsumer,
+    /// A Redis client, with what names its server (a URL or host).
+    Redis(Option<Box<Value>>),
+    /// An HTTP client (`requests.Session()`, `httpx.Client(base_url=…)`),
+    /// with its base URL.
+    Http(Option<Box<Value>>),
 }
+
+/// HTTP methods of `requests`, `httpx` and their sessions and clients.
+const HTTP_VERBS: [&str; 8] = [
+    "get", "post", "put", "patch", "delete", "head", "options", "request",
+];
+/// Redis commands that read.
+const REDIS_READS: [&str; 16] = [
+    "get",
+    "mget",
+    "hget",
+    "hgetall",
+    "hmget",
+    "lrange",
+    "smembers",
+    "sismember",
+    "zrange",
+    "zrangebyscore",
+    "exists",
+    "ttl",
+    "keys",
+    "scan",
+    "xread",
+    "xrange",
+];
+/// Redis commands that write.
+const REDIS_WRITES: [&str; 18] = [
+    "set", "setex", "mset", "hset", "hmset", "delete", "expire", "incr", "decr", "lpush", "rpush",
+    "sadd", "srem", "zadd", "xadd", "publish", "hdel", "getset",
+];
 
 pub(super) struct Walker<'a> {
     source: &'a [u8],
@@ -400,7 +454,7 @@ impl<'a> Walker<'a> {
                 if let Some(text) = self.literal(node) {
                     return Some(Value::Text(text, confidence::LITERAL));
                 }
-                self.fstring(node)
+                self.fstring(node).or_else(|| self.fstring_prefix(node))
             }
             "identifier" => self.lookup(self.text(node)),
             "attribute" => {
@@ -446,6 +500,115 @@ impl<'a> Walker<'a> {
         Some(Value::Text(text, confidence::CONSTANT))
     }
 
+    /// The known text of an f-string up to its first unknown part.
+    fn fstring_prefix(&self, node: TsNode<'_>) -> Option<Value> {
+        let mut text = String::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "string_content" | "escape_sequence" => text.push_str(self.text(child)),
+                "interpolation" => {
+                    match child
+                        .child_by_field_name("expression")
+                        .and_then(|e| self.value(e))
+                    {
+                        Some(Value::Text(part, _)) => text.push_str(&part),
+                        _ => break,
+                    }
+                }
+                _ => {}
+            }
+        }
+        (!text.is_empty()).then_some(Value::Prefix(text))
+    }
+
+    /// Whether the file imports `package` (or a module below it).
+    fn imports(&self, package: &str) -> bool {
+        self.facts.imports.iter().any(|import| {
+            import.level == 0
+                && (import.module == package
+                    || import
+                        .module
+                        .strip_prefix(package)
+                        .is_some_and(|rest| rest.starts_with('.')))
+        })
+    }
+
+    /// The last name of a callee: `Producer` for `confluent_kafka.Producer`.
+    fn callee_name<'t>(&self, function: TsNode<'t>) -> (&'a str, Option<&'a str>) {
+        match function.kind() {
+            "attribute" => (
+                function
+                    .child_by_field_name("attribute")
+                    .map_or("", |a| self.text(a)),
+                function.child_by_field_name("object").map(|o| self.text(o)),
+            ),
+            _ => (self.text(function), None),
+        }
+    }
+
+    /// Kafka, Redis and HTTP clients made by a call.
+    fn client(&self, node: TsNode<'_>) -> Option<Value> {
+        let function = node.child_by_field_name("function")?;
+        let arguments = node.child_by_field_name("arguments")?;
+        let (name, object) = self.callee_name(function);
+        let kafka =
+            self.imports("confluent_kafka") || self.imports("kafka") || self.imports("aiokafka");
+        match name {
+            "Producer" | "KafkaProducer" | "AIOKafkaProducer" | "SerializingProducer" if kafka => {
+                Some(Value::KafkaProducer)
+            }
+            "Consumer" | "KafkaConsumer" | "AIOKafkaConsumer" | "DeserializingConsumer"
+                if kafka =>
+            {
+                Some(Value::KafkaConsumer)
+            }
+            "Redis" | "StrictRedis" if self.imports("redis") => {
+                let target = self
+                    .keyword(arguments, "host")
+                    .and_then(|host| self.value(host))
+                    .map(|host| match host {
+                        Value::Text(text, sure) if !text.contains("://") => {
+                            let port = self
+                                .keyword(arguments, "port")
+                                .map(|p| self.text(p).to_owned())
+                                .filter(|p| p.chars().all(|c| c.is_ascii_digit()))
+                                .unwrap_or_else(|| "6379".to_owned());
+                            Value::Text(format!("redis://{text}:{port}"), sure)
+                        }
+                        other => other,
+                    });
+                Some(Value::Redis(target.map(Box::new)))
+            }
+            "from_url"
+                if self.imports("redis")
+                    && object.is_some_and(|o| o.starts_with("redis") || o.ends_with("Redis")) =>
+            {
+                let url = Self::first_positional(arguments)
+                    .or_else(|| self.keyword(arguments, "url"))
+                    .and_then(|u| self.value(u));
+                Some(Value::Redis(url.map(Box::new)))
+            }
+            "Session" if object == Some("requests") && self.imports("requests") => {
+                Some(Value::Http(None))
+            }
+            "Client" | "AsyncClient" if object == Some("httpx") && self.imports("httpx") => {
+                let base = self
+                    .keyword(arguments, "base_url")
+                    .and_then(|b| self.value(b));
+                Some(Value::Http(base.map(Box::new)))
+            }
+            _ => None,
+        }
+    }
+
+    fn first_positional(arguments: TsNode<'_>) -> Option<TsNode<'_>> {
+        let mut cursor = arguments.walk();
+        arguments
+            .named_children(&mut cursor)
+            .find(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+    }
+
     /// `boto3.client("sqs")`, `session.resource("dynamodb")`,
     /// `<dynamodb resource>.Table(name)`, `<s3 resource>.Bucket(name)`.
     fn constructed(&self, node: TsNode<'_>) -> Option<Value> {
@@ -457,6 +620,9 @@ impl<'a> Walker<'a> {
                 .named_children(&mut cursor)
                 .find(|a| a.kind() != "keyword_argument")
         };
+        if let Some(client) = self.client(node) {
+            return Some(client);
+        }
         if function.kind() != "attribute" {
             return None;
         }
@@ -506,6 +672,43 @@ impl<'a> Walker<'a> {
         let Some(arguments) = node.child_by_field_name("arguments") else {
             return;
         };
+        let line = line_of(node);
+        // kafka-python and aiokafka consumers subscribe as they are made.
+        let (callee, callee_object) = self.callee_name(function);
+        if matches!(callee, "KafkaConsumer" | "AIOKafkaConsumer")
+            && (self.imports("kafka") || self.imports("aiokafka"))
+        {
+            let mut cursor = arguments.walk();
+            let topics: Vec<TsNode<'_>> = arguments
+                .named_children(&mut cursor)
+                .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+                .collect();
+            for topic in topics {
+                self.kafka_use(
+                    Some(topic),
+                    EdgeKind::Consumes,
+                    "KafkaConsumer()",
+                    scope,
+                    line,
+                );
+            }
+            return;
+        }
+        // `requests.get(url)`, `httpx.post(url)`.
+        if let Some(module @ ("requests" | "httpx")) = callee_object
+            && HTTP_VERBS.contains(&callee)
+            && self.imports(module)
+        {
+            let url = self.url_argument(arguments, callee);
+            self.endpoint_use(
+                url,
+                EdgeKind::Calls,
+                &format!("{module}.{callee}()"),
+                scope,
+                line,
+            );
+            return;
+        }
         if function.kind() != "attribute" {
             return;
         }
@@ -517,9 +720,73 @@ impl<'a> Walker<'a> {
         };
         let method = self.text(method);
         if matches!(method, "execute" | "executemany" | "raw" | "query" | "text") {
-            self.sql(arguments, scope, method, line_of(node));
+            self.sql(arguments, scope, method, line);
         }
         let receiver = self.value(object);
+        let receiver_text = self.text(object);
+        match &receiver {
+            Some(Value::KafkaProducer) => {
+                if matches!(method, "produce" | "send" | "send_and_wait") {
+                    let topic = self
+                        .keyword(arguments, "topic")
+                        .or_else(|| Self::first_positional(arguments));
+                    let detail = format!("kafka {receiver_text}.{method}()");
+                    self.kafka_use(topic, EdgeKind::Publishes, &detail, scope, line);
+                }
+                return;
+            }
+            Some(Value::KafkaConsumer) => {
+                if method == "subscribe" {
+                    let topics = self
+                        .keyword(arguments, "topics")
+                        .or_else(|| Self::first_positional(arguments));
+                    let detail = format!("kafka {receiver_text}.subscribe()");
+                    match topics {
+                        Some(list) if matches!(list.kind(), "list" | "tuple") => {
+                            let mut cursor = list.walk();
+                            let items: Vec<TsNode<'_>> = list.named_children(&mut cursor).collect();
+                            for item in items {
+                                self.kafka_use(
+                                    Some(item),
+                                    EdgeKind::Consumes,
+                                    &detail,
+                                    scope,
+                                    line,
+                                );
+                            }
+                        }
+                        other => self.kafka_use(other, EdgeKind::Consumes, &detail, scope, line),
+                    }
+                }
+                return;
+            }
+            Some(Value::Redis(target)) => {
+                let edge = if REDIS_READS.contains(&method) {
+                    EdgeKind::Reads
+                } else if REDIS_WRITES.contains(&method) {
+                    EdgeKind::Writes
+                } else {
+                    return;
+                };
+                let target = target.as_deref().cloned();
+                let detail = format!("redis {receiver_text}.{method}()");
+                self.endpoint_use(target, edge, &detail, scope, line);
+                return;
+            }
+            Some(Value::Http(base)) => {
+                if HTTP_VERBS.contains(&method) {
+                    // An absolute URL at the call wins over the client's base.
+                    let at_call = self.url_argument(arguments, method).filter(
+                        |v| matches!(v, Value::Text(t, _) | Value::Prefix(t) if t.contains("://")),
+                    );
+                    let url = at_call.or_else(|| base.as_deref().cloned());
+                    let detail = format!("{receiver_text}.{method}()");
+                    self.endpoint_use(url, EdgeKind::Calls, &detail, scope, line);
+                }
+                return;
+            }
+            _ => {}
+        }
         let (service, object_name) = match receiver {
             Some(Value::Client(service)) => (service, None),
             Some(Value::Object(service, name)) => (service, Some(*name)),
@@ -548,7 +815,6 @@ impl<'a> Walker<'a> {
                 })
                 .and_then(|(value, param)| value.map(|v| (v, param))),
         };
-        let line = line_of(node);
         let call_name = format!("{}.{method}", service.as_str());
         let Some((value, param)) = named else {
             self.facts.unfixed.push((
@@ -572,6 +838,7 @@ impl<'a> Walker<'a> {
             _ => return,
         };
         self.facts.uses.push(Use {
+            defines: None,
             scope: scope.map(str::to_owned),
             target,
             edge: operation.edge,
@@ -586,6 +853,7 @@ impl<'a> Walker<'a> {
         {
             {
                 self.facts.uses.push(Use {
+                    defines: None,
                     scope: scope.map(str::to_owned),
                     target: Alias::name(NodeKind::Index, format!("{table}/{index}")),
                     edge: EdgeKind::Reads,
@@ -595,6 +863,123 @@ impl<'a> Walker<'a> {
                 });
             }
         }
+    }
+
+    /// The URL of an HTTP call: the first argument, or the second of
+    /// `request(method, url)`, or `url=`.
+    fn url_argument(&self, arguments: TsNode<'_>, method: &str) -> Option<Value> {
+        let mut cursor = arguments.walk();
+        let position = usize::from(method == "request");
+        let positional = arguments
+            .named_children(&mut cursor)
+            .filter(|a| a.kind() != "keyword_argument" && a.kind() != "comment")
+            .nth(position);
+        positional
+            .or_else(|| self.keyword(arguments, "url"))
+            .and_then(|u| self.value(u))
+    }
+
+    /// A Kafka topic named by `topic`, published to or consumed from.
+    fn kafka_use(
+        &mut self,
+        topic: Option<TsNode<'_>>,
+        edge: EdgeKind,
+        detail: &str,
+        scope: Option<&str>,
+        line: u32,
+    ) {
+        let value = topic.and_then(|t| self.value(t));
+        let (target, defines, how, sure) = match value {
+            Some(Value::Text(text, sure)) if !text.is_empty() => (
+                Alias::name(NodeKind::Topic, text.clone()),
+                Some(Defined {
+                    id: format!("kafka:{text}"),
+                    kind: NodeKind::Topic,
+                    raw_type: "kafka_topic",
+                    name: text.clone(),
+                }),
+                format!("{text:?}"),
+                sure,
+            ),
+            Some(Value::Env(variable)) => (
+                code::env_value_alias(NodeKind::Topic, &variable),
+                None,
+                format!("env {variable}"),
+                confidence::ENV_NAME_ONLY,
+            ),
+            _ => {
+                self.facts.unfixed.push((
+                    line,
+                    format!("{detail}: the topic is not fixed in code; no topic edge"),
+                ));
+                return;
+            }
+        };
+        self.facts.uses.push(Use {
+            defines,
+            scope: scope.map(str::to_owned),
+            target,
+            edge,
+            detail: format!("{detail} topic={how}"),
+            confidence: sure,
+            line,
+        });
+    }
+
+    /// An HTTP or Redis server named by `url` (a URL, a URL prefix with a
+    /// complete host, or an environment variable).
+    fn endpoint_use(
+        &mut self,
+        url: Option<Value>,
+        edge: EdgeKind,
+        detail: &str,
+        scope: Option<&str>,
+        line: u32,
+    ) {
+        let (text, sure) = match url {
+            Some(Value::Env(variable)) => {
+                self.facts.uses.push(Use {
+                    defines: None,
+                    scope: scope.map(str::to_owned),
+                    target: code::env_value_alias(NodeKind::Endpoint, &variable),
+                    edge,
+                    detail: format!("{detail} url=env {variable}"),
+                    confidence: confidence::ENV_NAME_ONLY,
+                    line,
+                });
+                return;
+            }
+            Some(Value::Text(text, sure)) => (text, sure),
+            // The host of a prefix must be complete: `https://api.` is not one.
+            Some(Value::Prefix(text)) if text.contains("://") => {
+                let host = text.split("://").nth(1).unwrap_or("");
+                if !host.contains('/') && !host.contains(':') {
+                    return;
+                }
+                (text, confidence::CONSTANT)
+            }
+            _ => return,
+        };
+        if !text.contains("://") {
+            return;
+        }
+        let Some(name) = code::endpoint_name(&text) else {
+            return;
+        };
+        self.facts.uses.push(Use {
+            defines: Some(Defined {
+                id: format!("endpoint:{name}"),
+                kind: NodeKind::Endpoint,
+                raw_type: "endpoint",
+                name: name.clone(),
+            }),
+            scope: scope.map(str::to_owned),
+            target: Alias::name(NodeKind::Endpoint, name.clone()),
+            edge,
+            detail: format!("{detail} url={name}"),
+            confidence: sure,
+            line,
+        });
     }
 
     /// SQL in a string passed to `execute`/`query`/`text`/`raw`.
@@ -611,6 +996,7 @@ impl<'a> Walker<'a> {
         };
         for table in tables {
             self.facts.uses.push(Use {
+                defines: None,
                 scope: scope.map(str::to_owned),
                 target: Alias::name(NodeKind::Table, table.table.clone()),
                 edge: table.edge,
@@ -620,6 +1006,7 @@ impl<'a> Walker<'a> {
             });
             for column in &table.columns {
                 self.facts.uses.push(Use {
+                    defines: None,
                     scope: scope.map(str::to_owned),
                     target: Alias::name(NodeKind::Column, format!("{}.{column}", table.table)),
                     edge: table.edge,
