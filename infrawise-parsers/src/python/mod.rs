@@ -374,12 +374,16 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
             },
         )
         .collect();
-    let mut modules: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut modules = Modules::default();
     for (display, name, _, _) in &parsed {
         modules
+            .files
             .entry(name.clone())
             .or_default()
             .push(display.clone());
+        modules
+            .tops
+            .insert(name.split('.').next().unwrap_or(name).to_owned());
     }
     let mut out = Fragment::new();
     let mut externals: BTreeSet<String> = BTreeSet::new();
@@ -490,7 +494,20 @@ enum Target {
     Skip,
 }
 
-fn resolve(name: &str, modules: &BTreeMap<String, Vec<String>>) -> Target {
+/// The scanned modules: files per dotted name, and the top-level names.
+#[derive(Default)]
+struct Modules {
+    files: BTreeMap<String, Vec<String>>,
+    tops: BTreeSet<String>,
+}
+
+impl Modules {
+    fn get(&self, name: &str) -> Option<&Vec<String>> {
+        self.files.get(name)
+    }
+}
+
+fn resolve(name: &str, modules: &Modules) -> Target {
     if let Some(files) = modules.get(name) {
         return Target::Modules(files.clone());
     }
@@ -498,10 +515,7 @@ fn resolve(name: &str, modules: &BTreeMap<String, Vec<String>>) -> Target {
     if top.is_empty() || stdlib::is_stdlib(top) {
         return Target::Skip;
     }
-    if modules
-        .keys()
-        .any(|m| m == top || m.starts_with(&format!("{top}.")))
-    {
+    if modules.tops.contains(top) {
         // Part of a scanned package, but no such module: the nearest
         // enclosing module that exists.
         let mut parts: Vec<&str> = name.split('.').collect();
@@ -525,7 +539,7 @@ fn emit_file(
     display: &str,
     name: &str,
     facts: FileFacts,
-    modules: &BTreeMap<String, Vec<String>>,
+    modules: &Modules,
     externals: &mut BTreeSet<String>,
     env_vars: &mut BTreeMap<String, (String, u32)>,
 ) {
@@ -568,7 +582,7 @@ fn emit_file(
                 } else {
                     format!("{base}.{imported}")
                 };
-                if modules.contains_key(&full) {
+                if modules.files.contains_key(&full) {
                     names.push(full);
                 } else {
                     names.push(base.clone());
