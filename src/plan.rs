@@ -111,7 +111,8 @@ fn classify_by_content(path: &Path) -> Option<Format> {
 /// ORM also as models, state files,
 /// CloudFormation templates and stack observations by content, CDK cloud
 /// assemblies by their `manifest.json` (whose templates are then read
-/// through the assembly only).
+/// through the assembly only; the code in its `asset.*` directories is
+/// read as code).
 pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
     if !root.is_dir() {
         return Err(Error::NotADirectory {
@@ -160,7 +161,31 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
         files.push(path.to_path_buf());
     }
     for path in files {
-        if assemblies.iter().any(|assembly| path.starts_with(assembly)) {
+        if let Some(assembly) = assemblies
+            .iter()
+            .find(|assembly| path.starts_with(assembly))
+        {
+            // The assembly's templates are read through its manifest; the
+            // code of its `asset.*` directories is what its functions run,
+            // and is read as code so their handlers link to it.
+            let in_asset = path.strip_prefix(assembly).is_ok_and(|rest| {
+                rest.components()
+                    .next()
+                    .is_some_and(|first| first.as_os_str().to_string_lossy().starts_with("asset."))
+            });
+            let format = if !in_asset {
+                None
+            } else if python::is_source_file(&path) {
+                Some(Format::Python)
+            } else if typescript::is_source_file(&path) {
+                Some(Format::TypeScript)
+            } else {
+                None
+            };
+            match format {
+                Some(format) => plan.inputs.push(PlannedInput { format, path }),
+                None => plan.skipped += 1,
+            }
             continue;
         }
         // Code that defines ORM models is also read as models.

@@ -124,3 +124,17 @@ fn impact_of_a_table_reaches_the_code_that_queries_it_and_its_function() {
         "{ids:?}"
     );
 }
+
+#[test]
+fn a_cdk_function_links_to_the_code_in_its_asset_directory() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cdk/app");
+    let graph = infrawise::scan(&root, &infrawise::ScanOptions::default())
+        .unwrap_or_else(|e| panic!("scan: {e}"))
+        .graph;
+    assert!(edge_exists(
+        &graph,
+        "cfn:orders-app:Handler886CB40B",
+        "implemented_by",
+        "py:cdk.out/asset.3f2a9c/index.py#handler"
+    ));
+}
