@@ -26,6 +26,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod collect;
 mod plan;
 pub mod policy;
 
