@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use infrawise::collect::{self, PostgresOptions};
-use infrawise::graph::{Finding, FindingCode, drift, staleness};
+use infrawise::graph::{Finding, FindingCode, StalenessOptions, drift, staleness};
 use infrawise::{ScanOptions, scan};
 
 fn server() -> Option<String> {
@@ -157,6 +157,6 @@ fn drift_names_exactly_the_manual_changes() {
         ]
     );
     // Staleness reports the same schema facts and nothing else.
-    let stale: Vec<String> = summary(&staleness(&result.graph, &Default::default()));
+    let stale: Vec<String> = summary(&staleness(&result.graph, &StalenessOptions::default()));
     assert_eq!(stale, summary(&found));
 }

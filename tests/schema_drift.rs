@@ -5,9 +5,10 @@
 //! table added, one index never scanned). `partial/` is the same database
 //! read by a role that cannot use one schema.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
-use infrawise::graph::{FindingCode, drift, staleness};
+use infrawise::graph::{FindingCode, StalenessOptions, drift, staleness};
 use infrawise::{ScanOptions, scan};
 
 fn findings(dir: &str) -> (String, Vec<infrawise::graph::Finding>) {
@@ -18,17 +19,22 @@ fn findings(dir: &str) -> (String, Vec<infrawise::graph::Finding>) {
     let found = drift(&result.graph);
     let mut text = String::new();
     for finding in &found {
-        let nodes: Vec<&str> = finding.nodes.iter().map(|n| n.as_str()).collect();
-        text.push_str(&format!(
-            "{} [{}] {}\n  nodes: {}\n",
+        let nodes: Vec<&str> = finding
+            .nodes
+            .iter()
+            .map(infrawise::core::NodeId::as_str)
+            .collect();
+        let _ = writeln!(
+            text,
+            "{} [{}] {}\n  nodes: {}",
             finding.code,
             finding.severity,
             finding.message,
             nodes.join(", ")
-        ));
+        );
     }
     for diagnostic in result.graph.diagnostics() {
-        text.push_str(&format!("diagnostic {diagnostic}\n"));
+        let _ = writeln!(text, "diagnostic {diagnostic}");
     }
     (text, found)
 }
@@ -81,7 +87,7 @@ fn partial_snapshot_never_proves_absence() {
 fn staleness_reports_schema_facts_too() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema_drift/complete");
     let result = scan(&root, &ScanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
-    let stale = staleness(&result.graph, &Default::default());
+    let stale = staleness(&result.graph, &StalenessOptions::default());
     assert!(
         stale
             .iter()

@@ -1,6 +1,6 @@
 //! Reading a live PostgreSQL catalog into a [`Snapshot`].
 //!
-//! [`postgres`] connects with the connection string the user gives
+//! [`postgres()`] connects with the connection string the user gives
 //! (`postgresql://user@host:5432/db`, or the `key=value` form), opens one
 //! read-only, repeatable-read transaction so every query sees the same
 //! catalog, and reads from `pg_catalog`:
@@ -35,7 +35,7 @@ use postgres::{Client, Config, IsolationLevel, NoTls, Row, Transaction};
 
 use super::CollectError;
 
-/// Options of [`postgres`].
+/// Options of [`postgres()`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PostgresOptions {
@@ -79,19 +79,17 @@ pub fn postgres(url: &str, options: &PostgresOptions) -> Result<Snapshot, Collec
 
 /// A postgres error with its server message, which `Display` leaves out.
 fn error_text(error: &postgres::Error) -> String {
-    match error.as_db_error() {
-        Some(db) => format!("{error}: {}", db.message()),
-        None => {
-            let mut text = error.to_string();
-            let mut source = std::error::Error::source(error);
-            while let Some(inner) = source {
-                text.push_str(": ");
-                text.push_str(&inner.to_string());
-                source = inner.source();
-            }
-            text
-        }
+    if let Some(db) = error.as_db_error() {
+        return format!("{error}: {}", db.message());
     }
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text
 }
 
 /// `message` with the connection string and any password in it removed.

@@ -13,7 +13,7 @@
 //!   never proves that something is absent;
 //! - table, column, index and view nodes with ids
 //!   `<scope>/<schema>.<name>`, the aliases of
-//!   [`relational`](crate::relational) and canonical attribute values, so
+//!   [`relational`] and canonical attribute values, so
 //!   they merge with what migrations and models declare and equal things
 //!   compare equal: `type` (through [`canonical_type`]), `nullable`,
 //!   `default` (through [`canonical_default`]), `primary_key`; on indexes
