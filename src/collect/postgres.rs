@@ -39,7 +39,9 @@ use super::CollectError;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct PostgresOptions {
-    /// Read only these schemas (all readable non-system schemas when empty).
+    /// Read only these schemas (all readable non-system schemas when
+    /// empty). A snapshot of chosen schemas is partial: it proves nothing
+    /// absent.
     pub schemas: Vec<String>,
 }
 
@@ -169,7 +171,8 @@ fn read(
         server_version: Some(server_version),
         read_at,
         stats_reset,
-        complete: unreadable.is_empty(),
+        // Reading some schemas only proves nothing about the others.
+        complete: unreadable.is_empty() && options.schemas.is_empty(),
         schemas_unreadable: unreadable,
         tables,
         indexes,

@@ -154,16 +154,19 @@ pub fn build(snapshot: &Snapshot, display_path: &str) -> Fragment {
         ..Fragment::new()
     };
     if !snapshot.complete {
-        let schemas = if snapshot.schemas_unreadable.is_empty() {
-            "some schemas".to_owned()
+        let why = if snapshot.schemas_unreadable.is_empty() {
+            "only some schemas were collected".to_owned()
         } else {
-            snapshot.schemas_unreadable.join(", ")
+            format!(
+                "{} could not be read",
+                snapshot.schemas_unreadable.join(", ")
+            )
         };
         fragment.diagnostics.push(Diagnostic::warning(
             display_path,
             None,
             format!(
-                "partial database snapshot: {schemas} could not be read; nothing is reported missing from {}",
+                "partial database snapshot: {why}; nothing is reported missing from {}",
                 snapshot.scope
             ),
         ));
