@@ -11,11 +11,16 @@
 //! under CI (`CI=true`), where a missing server is a failure.
 #![cfg(feature = "postgres")]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use infrawise::collect::{self, PostgresOptions};
 use infrawise::graph::{Finding, FindingCode, StalenessOptions, drift, staleness};
 use infrawise::{ScanOptions, scan};
+
+/// The tests share one database: one at a time.
+static DATABASE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn server() -> Option<String> {
     match std::env::var("INFRAWISE_TEST_PG") {
@@ -98,6 +103,9 @@ fn summary(findings: &[Finding]) -> Vec<String> {
 #[test]
 fn drift_names_exactly_the_manual_changes() {
     let Some(url) = server() else { return };
+    let _database = DATABASE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut client =
         postgres::Client::connect(&url, postgres::NoTls).unwrap_or_else(|e| panic!("{e}"));
     reset(&mut client);
@@ -159,4 +167,63 @@ fn drift_names_exactly_the_manual_changes() {
     // Staleness reports the same schema facts and nothing else.
     let stale: Vec<String> = summary(&staleness(&result.graph, &StalenessOptions::default()));
     assert_eq!(stale, summary(&found));
+}
+
+/// `url` with a password added to its user (`postgres` → `postgres:hunter2`);
+/// the private server trusts local connections, so the password is never
+/// checked, only carried.
+fn with_password(url: &str) -> String {
+    url.replacen(
+        "postgresql://postgres@",
+        "postgresql://postgres:hunter2-secret@",
+        1,
+    )
+}
+
+#[test]
+fn cli_collect_writes_no_credentials() {
+    let Some(url) = server() else { return };
+    let _database = DATABASE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let url = with_password(&url);
+    assert!(url.contains("hunter2-secret"), "{url}");
+    let dir = std::env::temp_dir().join(format!("infrawise-pg-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+    let file = dir.join("snapshot.json");
+    let output = std::process::Command::new(common::binary())
+        .args(["collect", "postgres", &url, "-o"])
+        .arg(&file)
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(text.contains("\"infrawise_snapshot\": 1"), "{text}");
+    for secret in ["hunter2-secret", "postgres@", "postgres:hunter2"] {
+        assert!(!text.contains(secret), "{secret} in the snapshot");
+        assert!(!stderr.contains(secret), "{secret} in stderr: {stderr}");
+    }
+}
+
+#[test]
+fn cli_collect_failure_is_an_input_error_without_the_password() {
+    // Nothing listens on this socket directory: the connection fails
+    // whether or not a server was started.
+    let url = "postgresql://app:hunter2-secret@/shop?host=/nonexistent-infrawise&port=1";
+    let output = std::process::Command::new(common::binary())
+        .args([
+            "collect",
+            "postgres",
+            url,
+            "-o",
+            "/nonexistent-infrawise/out.json",
+        ])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("cannot connect"), "{stderr}");
+    assert!(!stderr.contains("hunter2-secret"), "{stderr}");
 }

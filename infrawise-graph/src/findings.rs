@@ -65,8 +65,6 @@ pub enum FindingCode {
     /// A declared, present, non-unique index never scanned since the
     /// database's statistics were reset.
     IndexUnused,
-    /// An ORM model and a migration declare the same table differently.
-    SchemaModelMismatch,
 }
 
 impl FindingCode {
@@ -88,7 +86,6 @@ impl FindingCode {
             FindingCode::ColumnNullabilityChanged => "column-nullability-changed",
             FindingCode::ColumnDefaultChanged => "column-default-changed",
             FindingCode::IndexUnused => "index-unused",
-            FindingCode::SchemaModelMismatch => "schema-model-mismatch",
         }
     }
 
@@ -101,7 +98,6 @@ impl FindingCode {
             | FindingCode::ColumnNullabilityChanged => Severity::Error,
             FindingCode::SchemaUndeclared
             | FindingCode::ColumnDefaultChanged
-            | FindingCode::SchemaModelMismatch
             | FindingCode::DeclaredNotObserved
             | FindingCode::ObservedNotDeclared
             | FindingCode::NotSeenSince

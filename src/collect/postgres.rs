@@ -152,10 +152,12 @@ fn read(
         if !options.schemas.is_empty() && !options.schemas.contains(&name) {
             continue;
         }
-        if row.try_get(1)? {
-            readable.push(name);
-        } else {
-            unreadable.push(name);
+        // NULL: the schema was dropped while this transaction read the
+        // catalog (catalog functions see the latest state, not our snapshot).
+        match row.try_get::<_, Option<bool>>(1)? {
+            Some(true) => readable.push(name),
+            Some(false) => unreadable.push(name),
+            None => {}
         }
     }
     let tables = tables(&mut tx, &readable)?;
@@ -226,19 +228,26 @@ fn tables(tx: &mut Transaction<'_>, schemas: &[String]) -> Result<Vec<Table>, po
         let Some((_, table)) = tables.iter_mut().find(|(o, _)| *o == oid) else {
             continue;
         };
-        table.columns.push(column(&row)?);
+        if let Some(column) = column(&row)? {
+            table.columns.push(column);
+        }
     }
     Ok(tables.into_iter().map(|(_, table)| table).collect())
 }
 
-fn column(row: &Row) -> Result<Column, postgres::Error> {
-    Ok(Column {
+/// A column, or `None` when its type could not be printed (dropped while
+/// the catalog was read).
+fn column(row: &Row) -> Result<Option<Column>, postgres::Error> {
+    let Some(data_type) = row.try_get(2)? else {
+        return Ok(None);
+    };
+    Ok(Some(Column {
         name: row.try_get(1)?,
-        data_type: row.try_get(2)?,
+        data_type,
         nullable: row.try_get(3)?,
         default: row.try_get(4)?,
         primary_key: row.try_get(5)?,
-    })
+    }))
 }
 
 fn indexes(tx: &mut Transaction<'_>, schemas: &[String]) -> Result<Vec<Index>, postgres::Error> {
@@ -264,7 +273,12 @@ fn indexes(tx: &mut Transaction<'_>, schemas: &[String]) -> Result<Vec<Index>, p
     )?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let keys: Vec<String> = row.try_get(6)?;
+        // NULL: dropped while the catalog was read.
+        let Some(definition) = row.try_get(3)? else {
+            continue;
+        };
+        let keys: Vec<Option<String>> = row.try_get(6)?;
+        let keys: Vec<String> = keys.into_iter().flatten().collect();
         let table_columns: Vec<String> = row.try_get(7)?;
         let mut columns: Vec<String> = Vec::new();
         for key in &keys {
@@ -278,7 +292,7 @@ fn indexes(tx: &mut Transaction<'_>, schemas: &[String]) -> Result<Vec<Index>, p
             schema: row.try_get(0)?,
             table: row.try_get(1)?,
             name: row.try_get(2)?,
-            definition: row.try_get(3)?,
+            definition,
             unique: row.try_get(4)?,
             primary: row.try_get(5)?,
             columns,
