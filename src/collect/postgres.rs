@@ -223,9 +223,14 @@ fn tables(tx: &mut Transaction<'_>, schemas: &[String]) -> Result<Vec<Table>, po
          ORDER BY a.attrelid, a.attnum",
         &[&schemas],
     )?;
+    let by_oid: std::collections::HashMap<u32, usize> = tables
+        .iter()
+        .enumerate()
+        .map(|(position, (oid, _))| (*oid, position))
+        .collect();
     for row in columns {
         let oid: u32 = row.try_get(0)?;
-        let Some((_, table)) = tables.iter_mut().find(|(o, _)| *o == oid) else {
+        let Some((_, table)) = by_oid.get(&oid).and_then(|p| tables.get_mut(*p)) else {
             continue;
         };
         if let Some(column) = column(&row)? {

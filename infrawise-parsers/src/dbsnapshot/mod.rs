@@ -33,6 +33,7 @@
 
 mod format;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use infrawise_core::{
@@ -171,10 +172,26 @@ pub fn build(snapshot: &Snapshot, display_path: &str) -> Fragment {
             ),
         ));
     }
+    let relations: BTreeSet<(&str, &str)> = snapshot
+        .tables
+        .iter()
+        .map(|t| (t.schema.as_str(), t.name.as_str()))
+        .collect();
+    let columns: BTreeSet<(&str, &str, &str)> = snapshot
+        .tables
+        .iter()
+        .flat_map(|t| {
+            t.columns
+                .iter()
+                .map(|c| (t.schema.as_str(), t.name.as_str(), c.name.as_str()))
+        })
+        .collect();
     Emitter {
         snapshot,
         display_path,
         fragment: &mut fragment,
+        tables: relations,
+        columns,
     }
     .emit();
     fragment
@@ -184,6 +201,10 @@ struct Emitter<'a> {
     snapshot: &'a Snapshot,
     display_path: &'a str,
     fragment: &'a mut Fragment,
+    /// `(schema, table)` of every table.
+    tables: BTreeSet<(&'a str, &'a str)>,
+    /// `(schema, table, column)` of every column.
+    columns: BTreeSet<(&'a str, &'a str, &'a str)>,
 }
 
 const DIALECT: Dialect = Dialect::Postgres;
@@ -214,16 +235,11 @@ impl Emitter<'_> {
     }
 
     fn has_column(&self, schema: &str, table: &str, column: &str) -> bool {
-        self.snapshot.tables.iter().any(|t| {
-            t.schema == schema && t.name == table && t.columns.iter().any(|c| c.name == column)
-        })
+        self.columns.contains(&(schema, table, column))
     }
 
     fn has_table(&self, schema: &str, table: &str) -> bool {
-        self.snapshot
-            .tables
-            .iter()
-            .any(|t| t.schema == schema && t.name == table)
+        self.tables.contains(&(schema, table))
     }
 
     fn emit(mut self) {
