@@ -244,6 +244,12 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         graph: Option<PathBuf>,
     },
+    /// Read a live system once and save a snapshot file that later scans read.
+    #[cfg(feature = "postgres")]
+    Collect {
+        #[command(subcommand)]
+        what: CollectCommand,
+    },
     /// Export the graph as JSON, Graphviz DOT or Mermaid.
     Export {
         #[command(flatten)]
@@ -253,6 +259,23 @@ enum Command {
         /// Write the output to FILE instead of stdout.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
+    },
+}
+
+#[cfg(feature = "postgres")]
+#[derive(Subcommand)]
+enum CollectCommand {
+    /// Read a PostgreSQL catalog (read-only) into a snapshot file. URL is a
+    /// connection string (`postgresql://user@host:5432/db`); its user and
+    /// password never enter the snapshot.
+    Postgres {
+        url: String,
+        /// The snapshot file to write.
+        #[arg(long, short, value_name = "FILE")]
+        output: PathBuf,
+        /// Read only this schema (repeatable); all readable ones by default.
+        #[arg(long = "schema", value_name = "SCHEMA")]
+        schemas: Vec<String>,
     },
 }
 
@@ -675,6 +698,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 (None, None) => mcp::GraphSource::Dir(PathBuf::from(".")),
             };
             mcp::serve(source)?;
+        }
+        #[cfg(feature = "postgres")]
+        Command::Collect {
+            what:
+                CollectCommand::Postgres {
+                    url,
+                    output,
+                    schemas,
+                },
+        } => {
+            use infrawise::collect;
+            let options = collect::PostgresOptions::default().with_schemas(schemas);
+            let snapshot = collect::postgres(&url, &options)?;
+            collect::write_snapshot(&snapshot, &output)?;
+            eprintln!(
+                "infrawise: {}: {} table(s), {} index(es), {} view(s), {} foreign key(s){}",
+                snapshot.scope,
+                snapshot.tables.len(),
+                snapshot.indexes.len(),
+                snapshot.views.len(),
+                snapshot.foreign_keys.len(),
+                if snapshot.complete {
+                    String::new()
+                } else {
+                    format!(
+                        "; partial: cannot read schema(s) {}",
+                        snapshot.schemas_unreadable.join(", ")
+                    )
+                }
+            );
         }
         Command::Export {
             source,

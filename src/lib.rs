@@ -26,6 +26,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod collect;
 mod plan;
 pub mod policy;
 
@@ -194,7 +195,9 @@ fn declaration_drift(fragments: &[(Format, usize, Fragment)]) -> Fragment {
 
 /// Hands one format's inputs to its parser.
 fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOptions) -> Fragment {
-    use infrawise_parsers::{cdk, cloudformation, python, schema, terraform, tfstate, typescript};
+    use infrawise_parsers::{
+        cdk, cloudformation, dbsnapshot, python, schema, terraform, tfstate, typescript,
+    };
     match format {
         Format::Terraform => terraform::parse(paths, root),
         Format::TerraformState => tfstate::parse(paths, root),
@@ -211,6 +214,7 @@ fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOpt
             },
         ),
         Format::OrmModel => schema::parse_models(paths, root),
+        Format::DatabaseSnapshot => dbsnapshot::parse(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use infrawise_core::{Diagnostic, Format};
 use infrawise_parsers::{
-    cdk, cloudformation, display_path, python, schema, terraform, tfstate, typescript,
+    cdk, cloudformation, dbsnapshot, display_path, python, schema, terraform, tfstate, typescript,
 };
 
 use crate::{Error, ScanOptions};
@@ -93,6 +93,9 @@ fn classify_by_content(path: &Path) -> Option<Format> {
         return None;
     }
     let head = sniff(path)?;
+    if extension == "json" && dbsnapshot::detect(&head) {
+        return Some(Format::DatabaseSnapshot);
+    }
     if is_state_name || (extension == "json" && tfstate::detect(&head)) {
         return Some(Format::TerraformState);
     }
@@ -108,7 +111,7 @@ fn classify_by_content(path: &Path) -> Option<Format> {
 /// Walks `root` (honouring `.gitignore` unless told not to) and decides
 /// which parser reads each input: Terraform files by name, SQL files and
 /// Prisma schemas by extension, Python and TypeScript files that mention an
-/// ORM also as models, state files,
+/// ORM also as models, state files, database snapshots,
 /// CloudFormation templates and stack observations by content, CDK cloud
 /// assemblies by their `manifest.json` (whose templates are then read
 /// through the assembly only; the code in its `asset.*` directories is

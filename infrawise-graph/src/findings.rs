@@ -4,6 +4,13 @@
 //! that runs through all of them: partial reads never prove absence. A
 //! declared node is only "not observed" inside the scope of an observed
 //! source that was read completely.
+//!
+//! Relational nodes (tables, columns, indexes and views that migrations,
+//! models or database snapshots give) are reported by the schema-drift
+//! codes only (`schema-declared-missing`, `schema-undeclared`,
+//! `column-*-changed`, `index-unused`, and `attribute-drift` for index
+//! and key shapes); the generic presence, edge and attribute findings skip
+//! them, so each fact is reported once. See `schema_drift.rs`.
 
 use std::collections::{BTreeSet, HashSet, VecDeque};
 
@@ -14,6 +21,7 @@ use petgraph::visit::EdgeRef;
 use serde::{Deserialize, Serialize};
 
 use crate::graph::{Graph, GraphNode};
+use crate::schema_drift::is_relational;
 
 /// What a finding is about. The `snake_case`-free, hyphenated names are
 /// stable: tools may match on them.
@@ -42,6 +50,21 @@ pub enum FindingCode {
     /// A policy rule (cfn-guard) fails on a resource's declared or observed
     /// attributes; [`Finding::rule`] names the rule.
     PolicyViolation,
+    /// A declared table, view, column, index or foreign key absent from a
+    /// complete database snapshot.
+    SchemaDeclaredMissing,
+    /// A table, view, column, index or foreign key in the database that no
+    /// migration or model declares.
+    SchemaUndeclared,
+    /// A column's declared and observed types differ.
+    ColumnTypeChanged,
+    /// A column's declared and observed nullability differ.
+    ColumnNullabilityChanged,
+    /// A column's declared and observed defaults differ.
+    ColumnDefaultChanged,
+    /// A declared, present, non-unique index never scanned since the
+    /// database's statistics were reset.
+    IndexUnused,
 }
 
 impl FindingCode {
@@ -57,21 +80,32 @@ impl FindingCode {
             FindingCode::AttributeDrift => "attribute-drift",
             FindingCode::EnvironmentDivergence => "environment-divergence",
             FindingCode::PolicyViolation => "policy-violation",
+            FindingCode::SchemaDeclaredMissing => "schema-declared-missing",
+            FindingCode::SchemaUndeclared => "schema-undeclared",
+            FindingCode::ColumnTypeChanged => "column-type-changed",
+            FindingCode::ColumnNullabilityChanged => "column-nullability-changed",
+            FindingCode::ColumnDefaultChanged => "column-default-changed",
+            FindingCode::IndexUnused => "index-unused",
         }
     }
 
     /// The severity findings of this code carry.
     pub const fn severity(self) -> Severity {
         match self {
-            FindingCode::AttributeDrift => Severity::Error,
-            FindingCode::DeclaredNotObserved
+            FindingCode::AttributeDrift
+            | FindingCode::SchemaDeclaredMissing
+            | FindingCode::ColumnTypeChanged
+            | FindingCode::ColumnNullabilityChanged => Severity::Error,
+            FindingCode::SchemaUndeclared
+            | FindingCode::ColumnDefaultChanged
+            | FindingCode::DeclaredNotObserved
             | FindingCode::ObservedNotDeclared
             | FindingCode::NotSeenSince
             | FindingCode::DanglingReference
             | FindingCode::ObservedEdgeNotDeclared
             | FindingCode::EnvironmentDivergence
             | FindingCode::PolicyViolation => Severity::Warning,
-            FindingCode::DeclaredEdgeNotObserved => Severity::Info,
+            FindingCode::DeclaredEdgeNotObserved | FindingCode::IndexUnused => Severity::Info,
         }
     }
 }
@@ -159,6 +193,7 @@ pub fn staleness(graph: &Graph, options: &StalenessOptions) -> Vec<Finding> {
     let mut findings = presence_findings(graph);
     findings.extend(dangling_findings(graph));
     findings.extend(edge_findings(graph));
+    findings.extend(crate::schema_drift::schema_drift(graph));
     if let Some(since) = options.not_seen_since {
         findings.extend(not_seen_since_findings(graph, since));
     }
@@ -183,7 +218,7 @@ fn presence_findings(graph: &Graph) -> Vec<Finding> {
         .collect();
     let mut findings = Vec::new();
     for node in graph.nodes() {
-        if node.unresolved || !node.node.kind.is_deployable() {
+        if node.unresolved || !node.node.kind.is_deployable() || is_relational(node) {
             continue;
         }
         let declared = has_origin(node, Origin::Declared);
@@ -288,6 +323,9 @@ fn edge_findings(graph: &Graph) -> Vec<Finding> {
     for edge in graph.inner.edge_references() {
         let (from, to) = (edge.source(), edge.target());
         let (from_node, to_node) = (&graph.inner[from], &graph.inner[to]);
+        if is_relational(from_node) || is_relational(to_node) {
+            continue;
+        }
         let origins = edge.weight().origins();
         let both = |origin| has_origin(from_node, origin) && has_origin(to_node, origin);
         if origins.contains(Origin::Observed) && !origins.contains(Origin::Declared) {
@@ -432,7 +470,8 @@ fn agrees(declared: &serde_json::Value, observed: &serde_json::Value) -> bool {
 /// unmanaged (observed-not-declared) nodes. Sorted by code, then nodes.
 pub fn drift(graph: &Graph) -> Vec<Finding> {
     let mut findings = presence_findings(graph);
-    for node in graph.nodes() {
+    findings.extend(crate::schema_drift::schema_drift(graph));
+    for node in graph.nodes().filter(|n| !is_relational(n)) {
         for (name, values) in &node.node.attributes {
             let (Some(AttributeValue::Known(declared)), Some(AttributeValue::Known(observed))) =
                 (values.get(&Origin::Declared), values.get(&Origin::Observed))

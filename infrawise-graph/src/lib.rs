@@ -55,6 +55,7 @@ mod graph;
 pub mod link;
 mod query;
 pub mod report;
+mod schema_drift;
 pub mod synthetic;
 
 pub use build::GraphBuilder;

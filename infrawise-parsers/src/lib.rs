@@ -11,6 +11,7 @@
 pub mod cdk;
 pub mod cloudformation;
 pub mod code;
+pub mod dbsnapshot;
 pub mod python;
 pub mod relational;
 pub mod schema;
