@@ -13,6 +13,7 @@ pub mod cloudformation;
 pub mod code;
 pub mod python;
 pub mod relational;
+pub mod runtime;
 pub mod schema;
 pub mod terraform;
 pub mod tfstate;
