@@ -65,7 +65,10 @@ struct ObservedNode {
     raw_type: Option<String>,
     aliases: BTreeSet<Alias>,
     detail: &'static str,
-    tally: Tally,
+    /// What the node did itself (spans it emitted, events it made).
+    own: Tally,
+    /// What was done to it (calls it received, events naming it).
+    received: Tally,
 }
 
 /// What one input file showed, aggregated.
@@ -112,6 +115,11 @@ impl Observations {
     ) -> u32 {
         let names = self.by_name.entry(kind).or_default();
         if let Some(&index) = names.get(name) {
+            if let Some(node) = self.nodes.get_mut(index as usize)
+                && node.raw_type.is_none()
+            {
+                node.raw_type = raw_type.map(str::to_owned);
+            }
             return index;
         }
         let index = self.nodes.len() as u32;
@@ -126,7 +134,8 @@ impl Observations {
             raw_type: raw_type.map(str::to_owned),
             aliases,
             detail,
-            tally: Tally::default(),
+            own: Tally::default(),
+            received: Tally::default(),
         });
         index
     }
@@ -156,7 +165,7 @@ impl Observations {
     ) {
         self.window.widen(start, end);
         if let Some(node) = self.nodes.get_mut(node as usize) {
-            node.tally.add(start, end, error);
+            node.own.add(start, end, error);
         }
     }
 
@@ -210,9 +219,8 @@ impl Observations {
             .entry((from, to, kind, operation))
             .or_default()
             .add(start, end, error);
-        // The target's activity is the calls it received.
         if let Some(node) = self.nodes.get_mut(to as usize) {
-            node.tally.add(start, end, error);
+            node.received.add(start, end, error);
         }
     }
 
@@ -225,12 +233,23 @@ impl Observations {
             .collect();
         let mut fragment = Fragment::new();
         for (node, id) in self.nodes.into_iter().zip(&ids) {
+            // A node's evidence is its own activity where it has any (a
+            // service's spans, a principal's events), else what it received.
+            let tally = if node.own.count > 0 {
+                node.own
+            } else {
+                node.received
+            };
+            if tally.count == 0 {
+                // Named, then never observed (a header without spans).
+                continue;
+            }
             let mut out = Node::new(id.as_str(), node.kind, node.name.as_str());
             out.raw_type = node.raw_type;
             out.aliases = node.aliases;
             let detail = format!("{} {}", node.detail, node.name);
             out.evidence
-                .push(node.tally.evidence(self.extractor, detail, &self.display));
+                .push(tally.evidence(self.extractor, detail, &self.display));
             fragment.nodes.push(out);
         }
         fragment.nodes.sort_by(|a, b| a.id.cmp(&b.id));

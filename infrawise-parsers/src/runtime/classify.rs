@@ -55,7 +55,8 @@ const QUERY_CACHE_LIMIT: usize = 4_096;
 struct PendingCall {
     from: u32,
     operation: u32,
-    /// The endpoint to fall back on if no server span answers.
+    /// The endpoint to fall back on if no server span answers (an index
+    /// into `SpanReader::endpoints`; its node is made only if needed).
     endpoint: Option<u32>,
     start: Option<Timestamp>,
     end: Option<Timestamp>,
@@ -125,6 +126,9 @@ pub(crate) struct SpanReader {
     clients: Bounded<PendingCall>,
     servers: Bounded<Answer>,
     queries: HashMap<String, Vec<(String, EdgeKind)>>,
+    /// Endpoint names of waiting client spans, with their RPC system.
+    endpoints: Vec<(String, String)>,
+    endpoint_index: HashMap<(String, String), u32>,
     /// Spans read, for the source's summary.
     pub(crate) spans: u64,
 }
@@ -140,6 +144,8 @@ impl SpanReader {
             clients: Bounded::new(PENDING_LIMIT),
             servers: Bounded::new(PENDING_LIMIT),
             queries: HashMap::new(),
+            endpoints: Vec::new(),
+            endpoint_index: HashMap::new(),
             spans: 0,
         }
     }
@@ -210,7 +216,14 @@ impl SpanReader {
     }
 
     fn fall_back(&mut self, call: PendingCall) {
-        if let Some(endpoint) = call.endpoint {
+        let endpoint = call
+            .endpoint
+            .and_then(|index| self.endpoints.get(index as usize))
+            .map(|(name, raw)| {
+                self.observations
+                    .node(NodeKind::Endpoint, name, Some(raw), "endpoint of client spans")
+            });
+        if let Some(endpoint) = endpoint {
             self.observations.observe_edge_op(
                 call.from,
                 endpoint,
@@ -272,9 +285,15 @@ impl SpanReader {
             return;
         }
         let endpoint = endpoint_of(attrs).map(|name| {
-            let raw = attrs.rpc_system.as_deref().unwrap_or("http");
-            self.observations
-                .node(NodeKind::Endpoint, &name, Some(raw), "endpoint of client spans")
+            let raw = attrs.rpc_system.as_deref().unwrap_or("http").to_owned();
+            let next = self.endpoints.len() as u32;
+            *self
+                .endpoint_index
+                .entry((name, raw))
+                .or_insert_with_key(|key| {
+                    self.endpoints.push(key.clone());
+                    next
+                })
         });
         let call = PendingCall {
             from: at.from,
@@ -343,6 +362,7 @@ impl SpanReader {
             text
         };
         let alias = code::resource_alias(kind, text)?;
+        let raw = super::aws_type(kind).filter(|_| is_aws(raw)).unwrap_or(raw);
         let node = self
             .observations
             .node(kind, &alias.value, Some(raw), "named in spans");
@@ -389,16 +409,26 @@ impl SpanReader {
                 tables.push((table, edge_of(Some(edge))));
             }
         }
-        let shown = if operation.is_empty() { system } else { operation };
+        // Without an operation attribute, the query's first keyword
+        // (`SELECT`) names it: never more of the text than that.
+        let verb = attrs.db_query.as_deref().map(sql_verb).unwrap_or_default();
+        let shown = match (operation.is_empty(), verb.is_empty()) {
+            (false, _) => operation,
+            (true, false) => verb.as_str(),
+            (true, true) => system,
+        };
         if tables.is_empty() {
             let name = attrs
                 .db_namespace
                 .as_deref()
                 .or(attrs.server_address.as_deref())
                 .unwrap_or(system);
-            let to = self
-                .observations
-                .node(NodeKind::Database, name, Some(system), "database of spans");
+            let (kind, detail) = if matches!(system, "redis" | "memcached" | "valkey") {
+                (NodeKind::Cache, "cache of spans")
+            } else {
+                (NodeKind::Database, "database of spans")
+            };
+            let to = self.observations.node(kind, name, Some(system), detail);
             self.observations.observe_edge(
                 at.from, to, edge_of(None), shown, at.start, at.end, at.error,
             );
@@ -482,6 +512,15 @@ fn first<'s, const N: usize>(slots: [&'s Option<std::borrow::Cow<'_, str>>; N]) 
         .collect()
 }
 
+/// Whether a messaging system or SDK service name is AWS's (`aws_sqs`,
+/// `AmazonSQS`, `sqs`, `dynamodb`…), whose resources take CloudFormation types.
+fn is_aws(system: &str) -> bool {
+    let system = system.to_ascii_lowercase();
+    system.starts_with("aws")
+        || system.starts_with("amazon")
+        || AwsService::from_client_name(&system).is_some()
+}
+
 /// A Lambda ARN without its version or alias (`…:function:name:live`).
 fn unqualified_lambda_arn(arn: &str) -> &str {
     let mut colons = arn.match_indices(':').map(|(at, _)| at);
@@ -503,6 +542,16 @@ fn messaging_kind(system: &str) -> NodeKind {
     } else {
         NodeKind::Topic
     }
+}
+
+/// The first keyword of a query text, upper-cased (`SELECT`).
+fn sql_verb(query: &str) -> String {
+    query
+        .trim_start()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("")
+        .to_ascii_uppercase()
 }
 
 /// Reads or writes, from a database operation name (`SELECT`, `find`, `INSERT`).

@@ -276,8 +276,9 @@ impl TrailReader<'_> {
         let principal = record
             .user_identity
             .as_ref()
+            .filter(|_| !targets.is_empty())
             .and_then(|identity| self.principal(identity));
-        let (Some(principal), false) = (principal, targets.is_empty()) else {
+        let Some(principal) = principal else {
             self.unnamed += 1;
             return;
         };
@@ -362,7 +363,9 @@ impl TrailReader<'_> {
         };
         let text = |key: &str| params.get(key).and_then(Value::as_str);
         let named: Option<(NodeKind, &str)> = match service {
-            "sqs" => text("queueUrl").map(|t| (NodeKind::Queue, t)),
+            "sqs" => text("queueUrl")
+                .or_else(|| text("queueName"))
+                .map(|t| (NodeKind::Queue, t)),
             "dynamodb" => text("tableName").map(|t| (NodeKind::Table, t)),
             "s3" => text("bucketName").map(|t| (NodeKind::Bucket, t)),
             "lambda" => text("functionName").map(|t| (NodeKind::Function, t)),
@@ -382,7 +385,12 @@ impl TrailReader<'_> {
                 text
             };
             if let Some(alias) = code::resource_alias(kind, text) {
-                let node = self.observations.node(kind, &alias.value, None, "resource of events");
+                let node = self.observations.node(
+                    kind,
+                    &alias.value,
+                    super::aws_type(kind),
+                    "resource of events",
+                );
                 if text.starts_with("arn:") {
                     self.observations.alias(node, Alias::arn(text));
                 } else if kind == NodeKind::Queue && text.starts_with("https://") {
@@ -445,7 +453,9 @@ impl TrailReader<'_> {
             None if kind == NodeKind::Resource => None,
             None => code::resource_alias(kind, arn).map(|alias| alias.value),
         };
-        let raw_type = raw_type.filter(|t| *t != "AWS::S3::Object");
+        let raw_type = raw_type
+            .filter(|t| *t != "AWS::S3::Object")
+            .or(super::aws_type(kind));
         let node = match name {
             Some(name) if !name.is_empty() => {
                 self.observations

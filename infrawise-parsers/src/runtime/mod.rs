@@ -51,7 +51,7 @@ mod otlp_de;
 
 use std::path::{Path, PathBuf};
 
-use infrawise_core::{Format, Fragment};
+use infrawise_core::{Format, Fragment, NodeKind};
 use rayon::prelude::*;
 
 pub use aggregate::node_id;
@@ -59,6 +59,27 @@ pub use input::open;
 
 /// The caveat every trace source carries.
 pub const SAMPLED_CAVEAT: &str = "sampled traces: counts are of recorded spans, absence proves nothing";
+
+/// The CloudFormation type of an AWS resource of `kind`, as the raw type of
+/// observed nodes whatever runtime source names them (CloudTrail lists
+/// resources by these types).
+pub(crate) fn aws_type(kind: NodeKind) -> Option<&'static str> {
+    Some(match kind {
+        NodeKind::Queue => "AWS::SQS::Queue",
+        NodeKind::Topic => "AWS::SNS::Topic",
+        NodeKind::Table => "AWS::DynamoDB::Table",
+        NodeKind::Bucket => "AWS::S3::Bucket",
+        NodeKind::Function => "AWS::Lambda::Function",
+        NodeKind::StateMachine => "AWS::StepFunctions::StateMachine",
+        NodeKind::Secret => "AWS::SecretsManager::Secret",
+        NodeKind::Parameter => "AWS::SSM::Parameter",
+        NodeKind::Stream => "AWS::Kinesis::Stream",
+        NodeKind::Role => "AWS::IAM::Role",
+        NodeKind::LogGroup => "AWS::Logs::LogGroup",
+        NodeKind::EventRule => "AWS::Events::Rule",
+        _ => return None,
+    })
+}
 
 /// The runtime format of a JSON document whose beginning is `head`, by
 /// content: OTLP (`resourceSpans`), Jaeger (`data` with `spans` and
