@@ -19,7 +19,10 @@ fn evidence_text(evidence: &Evidence) -> String {
     if let Some(confidence) = evidence.confidence {
         let _ = write!(text, " confidence={confidence}");
     }
-    if let Some(first) = evidence.first_seen.filter(|first| Some(*first) != evidence.last_seen) {
+    if let Some(first) = evidence
+        .first_seen
+        .filter(|first| Some(*first) != evidence.last_seen)
+    {
         let _ = write!(text, " first_seen={first}");
     }
     if let Some(seen) = evidence.last_seen {
@@ -63,7 +66,8 @@ impl Fragment {
                 let _ = write!(out, " scope={scope}");
             }
             if source.window_start.is_some() || source.window_end.is_some() {
-                let show = |t: Option<crate::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+                let show =
+                    |t: Option<crate::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
                 let _ = write!(
                     out,
                     " window={}..{}",

@@ -38,9 +38,13 @@ fn check(path: &Path) -> String {
 
 #[test]
 fn fixtures() {
-    insta::glob!("../../tests/fixtures/runtime", "**/*.{json,jsonl,gz}", |path| {
-        insta::assert_snapshot!(check(path));
-    });
+    insta::glob!(
+        "../../tests/fixtures/runtime",
+        "**/*.{json,jsonl,gz}",
+        |path| {
+            insta::assert_snapshot!(check(path));
+        }
+    );
 }
 
 #[test]
@@ -72,7 +76,10 @@ fn payloads_and_raw_urls_never_reach_the_output() {
         let rendered = fragment.render();
         let json = serde_json::to_string(&fragment).unwrap_or_default();
         for leak in leaks {
-            assert!(!rendered.contains(leak), "{file}: {leak} in rendered output");
+            assert!(
+                !rendered.contains(leak),
+                "{file}: {leak} in rendered output"
+            );
             assert!(!json.contains(leak), "{file}: {leak} in json output");
         }
     }
@@ -130,7 +137,9 @@ fn client_spans_find_their_server_in_either_order() {
         [("runtime:service:orders-api".to_owned(), n as u64)]
     );
     assert!(
-        fragment.edges[0].evidence[0].detail.starts_with("GET /orders/{id}"),
+        fragment.edges[0].evidence[0]
+            .detail
+            .starts_with("GET /orders/{id}"),
         "the server's route names the operation"
     );
 }

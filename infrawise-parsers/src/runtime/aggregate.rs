@@ -90,7 +90,11 @@ pub(crate) struct Observations {
 
 impl Observations {
     /// Observations read by `extractor` from the file shown as `display`.
-    pub(crate) fn new(extractor: &'static str, display: &str, edge_note: Option<&'static str>) -> Self {
+    pub(crate) fn new(
+        extractor: &'static str,
+        display: &str,
+        edge_note: Option<&'static str>,
+    ) -> Self {
         Observations {
             extractor,
             display: display.to_owned(),

@@ -134,7 +134,7 @@ pub(crate) struct SpanReader {
 }
 
 fn timestamp(nanos: Option<u64>) -> Option<Timestamp> {
-    nanos.map(|n| Timestamp::from_unix_seconds((n / 1_000_000_000) as i64))
+    nanos.map(|n| Timestamp::from_unix_seconds((n / 1_000_000_000).cast_signed()))
 }
 
 impl SpanReader {
@@ -159,12 +159,21 @@ impl SpanReader {
             .or(resource.faas_name.as_deref())
             .or(resource.k8s_deployment.as_deref())
             .unwrap_or("unknown_service");
-        let node = obs.node(NodeKind::Service, name, Some("otel_service"), "spans of service");
+        let node = obs.node(
+            NodeKind::Service,
+            name,
+            Some("otel_service"),
+            "spans of service",
+        );
         if let Some(function) = resource.faas_name.as_deref() {
             obs.set_kind(node, NodeKind::Function, "faas");
             obs.alias(node, Alias::name(NodeKind::Function, function));
         }
-        if let Some(arn) = resource.cloud_resource_id.as_deref().filter(|id| id.starts_with("arn:")) {
+        if let Some(arn) = resource
+            .cloud_resource_id
+            .as_deref()
+            .filter(|id| id.starts_with("arn:"))
+        {
             let arn = unqualified_lambda_arn(arn);
             if let Some(alias) = code::resource_alias(NodeKind::Function, arn) {
                 obs.set_kind(node, NodeKind::Function, "faas");
@@ -220,8 +229,12 @@ impl SpanReader {
             .endpoint
             .and_then(|index| self.endpoints.get(index as usize))
             .map(|(name, raw)| {
-                self.observations
-                    .node(NodeKind::Endpoint, name, Some(raw), "endpoint of client spans")
+                self.observations.node(
+                    NodeKind::Endpoint,
+                    name,
+                    Some(raw),
+                    "endpoint of client spans",
+                )
             });
         if let Some(endpoint) = endpoint {
             self.observations.observe_edge_op(
@@ -267,7 +280,13 @@ impl SpanReader {
                 "peer service of client spans",
             );
             self.observations.observe_edge_op(
-                at.from, to, EdgeKind::Calls, operation, at.start, at.end, at.error,
+                at.from,
+                to,
+                EdgeKind::Calls,
+                operation,
+                at.start,
+                at.end,
+                at.error,
             );
             return;
         }
@@ -315,7 +334,11 @@ impl SpanReader {
         if attrs.rpc_system.as_deref() != Some("aws-api") {
             return false;
         }
-        let Some(service) = attrs.rpc_service.as_deref().and_then(AwsService::from_js_client) else {
+        let Some(service) = attrs
+            .rpc_service
+            .as_deref()
+            .and_then(AwsService::from_js_client)
+        else {
             return false;
         };
         let method = attrs.rpc_method.as_deref().unwrap_or("");
@@ -345,7 +368,11 @@ impl SpanReader {
         let mut any = false;
         for name in names {
             if let Some(to) = self.resource(target, name, service.as_str()) {
-                let operation = if method.is_empty() { service.as_str() } else { method };
+                let operation = if method.is_empty() {
+                    service.as_str()
+                } else {
+                    method
+                };
                 self.observations
                     .observe_edge(at.from, to, edge, operation, at.start, at.end, at.error);
                 any = true;
@@ -390,7 +417,9 @@ impl SpanReader {
                 code::operation(AwsService::DynamoDb, &code::snake_operation(operation))
                     .map_or(EdgeKind::Calls, |op| op.edge)
             } else {
-                operation_edge(operation).or(table_edge).unwrap_or(EdgeKind::Calls)
+                operation_edge(operation)
+                    .or(table_edge)
+                    .unwrap_or(EdgeKind::Calls)
             }
         };
         if !attrs.dynamodb_tables.is_empty() {
@@ -430,14 +459,20 @@ impl SpanReader {
             };
             let to = self.observations.node(kind, name, Some(system), detail);
             self.observations.observe_edge(
-                at.from, to, edge_of(None), shown, at.start, at.end, at.error,
+                at.from,
+                to,
+                edge_of(None),
+                shown,
+                at.start,
+                at.end,
+                at.error,
             );
             return true;
         }
         for (table, edge) in tables {
-            let to = self
-                .observations
-                .node(NodeKind::Table, &table, Some(system), "table of spans");
+            let to =
+                self.observations
+                    .node(NodeKind::Table, &table, Some(system), "table of spans");
             self.observations
                 .observe_edge(at.from, to, edge, shown, at.start, at.end, at.error);
         }
@@ -477,17 +512,33 @@ impl SpanReader {
         let receiving = kind == SpanKind::Consumer
             || matches!(operation, "receive" | "process" | "deliver" | "settle");
         let (edge, shown) = if receiving {
-            (EdgeKind::Consumes, if operation.is_empty() { "receive" } else { operation })
+            (
+                EdgeKind::Consumes,
+                if operation.is_empty() {
+                    "receive"
+                } else {
+                    operation
+                },
+            )
         } else {
-            (EdgeKind::Publishes, if operation.is_empty() { "publish" } else { operation })
+            (
+                EdgeKind::Publishes,
+                if operation.is_empty() {
+                    "publish"
+                } else {
+                    operation
+                },
+            )
         };
         let Some(to) = self.resource(target, destination, system) else {
             return false;
         };
-        if let Some(url) = attrs.sqs_queue_url.as_deref().filter(|_| target == NodeKind::Queue) {
-            if url.starts_with("https://") {
-                self.observations.alias(to, Alias::url(url));
-            }
+        if let Some(url) = attrs
+            .sqs_queue_url
+            .as_deref()
+            .filter(|url| target == NodeKind::Queue && url.starts_with("https://"))
+        {
+            self.observations.alias(to, Alias::url(url));
         }
         self.observations
             .observe_edge(at.from, to, edge, shown, at.start, at.end, at.error);
@@ -524,10 +575,11 @@ fn is_aws(system: &str) -> bool {
 /// A Lambda ARN without its version or alias (`…:function:name:live`).
 fn unqualified_lambda_arn(arn: &str) -> &str {
     let mut colons = arn.match_indices(':').map(|(at, _)| at);
-    if arn.starts_with("arn:") && arn.split(':').nth(2) == Some("lambda") {
-        if let Some(seventh) = colons.nth(6) {
-            return &arn[..seventh];
-        }
+    if arn.starts_with("arn:")
+        && arn.split(':').nth(2) == Some("lambda")
+        && let Some(seventh) = colons.nth(6)
+    {
+        return &arn[..seventh];
     }
     arn
 }
@@ -556,18 +608,26 @@ fn sql_verb(query: &str) -> String {
 
 /// Reads or writes, from a database operation name (`SELECT`, `find`, `INSERT`).
 fn operation_edge(operation: &str) -> Option<EdgeKind> {
+    const READS: [&str; 9] = [
+        "select",
+        "find",
+        "get",
+        "query",
+        "scan",
+        "read",
+        "count",
+        "aggregate",
+        "mget",
+    ];
+    const WRITES: [&str; 11] = [
+        "insert", "update", "delete", "put", "set", "write", "replace", "upsert", "merge",
+        "truncate", "del",
+    ];
     let word = operation
         .split(|c: char| !c.is_ascii_alphabetic())
         .next()
         .unwrap_or("")
         .to_ascii_lowercase();
-    const READS: [&str; 9] = [
-        "select", "find", "get", "query", "scan", "read", "count", "aggregate", "mget",
-    ];
-    const WRITES: [&str; 11] = [
-        "insert", "update", "delete", "put", "set", "write", "replace", "upsert", "merge", "truncate",
-        "del",
-    ];
     if READS.iter().any(|prefix| word.starts_with(prefix)) {
         Some(EdgeKind::Reads)
     } else if WRITES.iter().any(|prefix| word.starts_with(prefix)) {
@@ -586,7 +646,9 @@ fn server_operation(span: &Span<'_>) -> Option<String> {
             None => route.to_owned(),
         });
     }
-    if let (Some(service), Some(method)) = (attrs.rpc_service.as_deref(), attrs.rpc_method.as_deref()) {
+    if let (Some(service), Some(method)) =
+        (attrs.rpc_service.as_deref(), attrs.rpc_method.as_deref())
+    {
         return Some(format!("{service}/{method}"));
     }
     (!span.name.is_empty()).then(|| span.name.to_string())
@@ -595,7 +657,9 @@ fn server_operation(span: &Span<'_>) -> Option<String> {
 /// A client span's operation: method and URL template, the RPC, or its name.
 fn client_operation(span: &Span<'_>) -> String {
     let attrs = &span.attrs;
-    if let (Some(service), Some(method)) = (attrs.rpc_service.as_deref(), attrs.rpc_method.as_deref()) {
+    if let (Some(service), Some(method)) =
+        (attrs.rpc_service.as_deref(), attrs.rpc_method.as_deref())
+    {
         return format!("{service}/{method}");
     }
     match (attrs.http_method.as_deref(), attrs.url_template.as_deref()) {

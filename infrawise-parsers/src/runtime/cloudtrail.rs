@@ -43,7 +43,10 @@ use std::collections::BTreeSet;
 use std::io::Read as _;
 use std::path::Path;
 
-use infrawise_core::{Alias, Diagnostic, EdgeKind, Format, Fragment, NodeKind, Origin, Source, SourceStatus, Timestamp};
+use infrawise_core::{
+    Alias, Diagnostic, EdgeKind, Format, Fragment, NodeKind, Origin, Source, SourceStatus,
+    Timestamp,
+};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -138,7 +141,10 @@ pub fn parse_file(path: &Path, display: &str) -> Fragment {
     let mut text = String::new();
     match input::open(path).and_then(|mut reader| reader.read_to_string(&mut text)) {
         Ok(_) => parse_text(&text, display),
-        Err(error) => finish_failed(display, Diagnostic::error(display, None, io_message(&error))),
+        Err(error) => finish_failed(
+            display,
+            Diagnostic::error(display, None, io_message(&error)),
+        ),
     }
 }
 
@@ -158,7 +164,10 @@ pub fn parse_text(text: &str, display: &str) -> Fragment {
         Ok(document) => document,
         Err(error) => {
             let line = Some(error.line() as u32);
-            return finish_failed(display, Diagnostic::error(display, line, json_message(&error)));
+            return finish_failed(
+                display,
+                Diagnostic::error(display, line, json_message(&error)),
+            );
         }
     };
     let mut reader = TrailReader {
@@ -186,14 +195,21 @@ pub fn parse_text(text: &str, display: &str) -> Fragment {
     } else {
         return finish_failed(
             display,
-            Diagnostic::error(display, None, "neither Records nor Events: not a cloudtrail document"),
+            Diagnostic::error(
+                display,
+                None,
+                "neither Records nor Events: not a cloudtrail document",
+            ),
         );
     };
     if reader.unnamed > 0 {
         reader.diagnostics.push(Diagnostic::info(
             display,
             None,
-            format!("{} event(s) named no resource or no principal", reader.unnamed),
+            format!(
+                "{} event(s) named no resource or no principal",
+                reader.unnamed
+            ),
         ));
     }
     let mut source = Source::new(display, Format::CloudTrail, Origin::Observed);
@@ -267,7 +283,8 @@ impl TrailReader<'_> {
             .and_then(|t| Timestamp::parse(t).ok());
         self.observations.window.widen(time, time);
         if let (Some(account), Some(region)) = (&record.recipient_account_id, &record.aws_region) {
-            self.scopes.insert((account.to_string(), region.to_string()));
+            self.scopes
+                .insert((account.to_string(), region.to_string()));
         }
         let source = record.event_source.as_deref().unwrap_or("");
         let service_prefix = source.strip_suffix(".amazonaws.com").unwrap_or(source);
@@ -304,22 +321,38 @@ impl TrailReader<'_> {
                     .and_then(|context| context.session_issuer.as_ref())
                     .filter(|issuer| issuer.kind.as_deref() == Some("Role"))
                     .and_then(|issuer| issuer.arn.as_deref().map(str::to_owned));
-                let role_arn = issuer.or_else(|| identity.arn.as_deref().and_then(role_of_session))?;
+                let role_arn =
+                    issuer.or_else(|| identity.arn.as_deref().and_then(role_of_session))?;
                 let name = role_arn.rsplit('/').next().unwrap_or(&role_arn).to_owned();
-                let node = obs.node(NodeKind::Role, &name, Some("AWS::IAM::Role"), "principal of events");
+                let node = obs.node(
+                    NodeKind::Role,
+                    &name,
+                    Some("AWS::IAM::Role"),
+                    "principal of events",
+                );
                 obs.alias(node, Alias::arn(role_arn));
                 Some(node)
             }
             "IAMUser" => {
                 let arn = identity.arn.as_deref()?;
                 let name = arn.rsplit('/').next().unwrap_or(arn);
-                let node = obs.node(NodeKind::Resource, name, Some("AWS::IAM::User"), "principal of events");
+                let node = obs.node(
+                    NodeKind::Resource,
+                    name,
+                    Some("AWS::IAM::User"),
+                    "principal of events",
+                );
                 obs.alias(node, Alias::arn(arn));
                 Some(node)
             }
             "AWSService" => {
                 let service = identity.invoked_by.as_deref()?;
-                Some(obs.node(NodeKind::Other, service, Some("aws_service_principal"), "principal of events"))
+                Some(obs.node(
+                    NodeKind::Other,
+                    service,
+                    Some("aws_service_principal"),
+                    "principal of events",
+                ))
             }
             "Root" => {
                 let account = identity.account_id.as_deref()?;
@@ -348,11 +381,13 @@ impl TrailReader<'_> {
     fn targets(&mut self, record: &Record<'_>, service: &str) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
         for resource in record.resources.iter().flatten() {
-            let Some(arn) = resource.arn.as_deref() else { continue };
-            if let Some(node) = self.arn_node(arn, resource.kind.as_deref()) {
-                if !out.contains(&node) {
-                    out.push(node);
-                }
+            let Some(arn) = resource.arn.as_deref() else {
+                continue;
+            };
+            if let Some(node) = self.arn_node(arn, resource.kind.as_deref())
+                && !out.contains(&node)
+            {
+                out.push(node);
             }
         }
         if !out.is_empty() {
@@ -513,7 +548,11 @@ fn normalize_event_name(name: &str) -> &str {
         }
         _ => name,
     };
-    let digits = without_v.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let digits = without_v
+        .bytes()
+        .rev()
+        .take_while(u8::is_ascii_digit)
+        .count();
     if digits == 8 && without_v.len() > 8 {
         &without_v[..without_v.len() - 8]
     } else {
@@ -548,17 +587,25 @@ mod tests {
     #[test]
     fn assumed_role_sessions_become_their_role() {
         assert_eq!(
-            role_of_session("arn:aws:sts::123456789012:assumed-role/orders-worker/orders-worker-fn")
-                .as_deref(),
+            role_of_session(
+                "arn:aws:sts::123456789012:assumed-role/orders-worker/orders-worker-fn"
+            )
+            .as_deref(),
             Some("arn:aws:iam::123456789012:role/orders-worker")
         );
-        assert_eq!(role_of_session("arn:aws:iam::123456789012:user/alice"), None);
+        assert_eq!(
+            role_of_session("arn:aws:iam::123456789012:user/alice"),
+            None
+        );
     }
 
     #[test]
     fn lambda_api_versions_are_dropped() {
         assert_eq!(normalize_event_name("GetFunction20150331v2"), "GetFunction");
-        assert_eq!(normalize_event_name("CreateFunction20150331"), "CreateFunction");
+        assert_eq!(
+            normalize_event_name("CreateFunction20150331"),
+            "CreateFunction"
+        );
         assert_eq!(normalize_event_name("Invoke"), "Invoke");
         assert_eq!(normalize_event_name("SendMessage"), "SendMessage");
         assert_eq!(normalize_event_name("GetObjectv2"), "GetObjectv2");

@@ -204,9 +204,10 @@ fn read_trace(trace: &Trace<'_>, reader: &mut SpanReader) {
                 .or_else(|| span.parent_span_id.as_deref().and_then(id_key)),
             name: Cow::Borrowed(span.operation_name.as_ref()),
             start_ns: span.start_time.map(|us| us.saturating_mul(1000)),
-            end_ns: span
-                .start_time
-                .map(|us| us.saturating_add(span.duration.unwrap_or(0)).saturating_mul(1000)),
+            end_ns: span.start_time.map(|us| {
+                us.saturating_add(span.duration.unwrap_or(0))
+                    .saturating_mul(1000)
+            }),
             ..Span::default()
         };
         for tag in &span.tags {

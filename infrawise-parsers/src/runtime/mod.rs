@@ -58,7 +58,8 @@ pub use aggregate::node_id;
 pub use input::open;
 
 /// The caveat every trace source carries.
-pub const SAMPLED_CAVEAT: &str = "sampled traces: counts are of recorded spans, absence proves nothing";
+pub const SAMPLED_CAVEAT: &str =
+    "sampled traces: counts are of recorded spans, absence proves nothing";
 
 /// The CloudFormation type of an AWS resource of `kind`, as the raw type of
 /// observed nodes whatever runtime source names them (CloudTrail lists
@@ -118,9 +119,11 @@ pub fn detect(head: &str) -> Option<Format> {
 /// including plain `.json` files, which the caller sniffs once for every
 /// format and hands to [`detect`].
 pub fn detect_file(path: &Path) -> Option<Format> {
-    let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-    let lines = name.ends_with(".jsonl") || name.ends_with(".ndjson");
-    if !lines && !name.ends_with(".gz") {
+    let extension = path.extension()?.to_str()?;
+    if !["jsonl", "ndjson", "gz"]
+        .iter()
+        .any(|known| extension.eq_ignore_ascii_case(known))
+    {
         return None;
     }
     detect(&input::sniff(path)?)
@@ -188,7 +191,10 @@ mod tests {
             detect(r#"{"Events":[{"EventId":"x","CloudTrailEvent":"{}"}],"NextToken":"t"}"#),
             Some(Format::CloudTrail)
         );
-        assert_eq!(detect(r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}"#), None);
+        assert_eq!(
+            detect(r#"{"Resources":{"Q":{"Type":"AWS::SQS::Queue"}}}"#),
+            None
+        );
         assert_eq!(detect("resourceSpans"), None);
     }
 }

@@ -96,7 +96,11 @@ fn stream(
             Ok(0) => break,
             Ok(_) => number += 1,
             Err(error) => {
-                diagnostics.push(Diagnostic::error(display, Some(number + 1), io_message(&error)));
+                diagnostics.push(Diagnostic::error(
+                    display,
+                    Some(number + 1),
+                    io_message(&error),
+                ));
                 break;
             }
         }
@@ -120,7 +124,11 @@ fn stream(
         if let Err(error) = parsed {
             bad_lines += 1;
             if bad_lines <= MAX_LINE_DIAGNOSTICS {
-                diagnostics.push(Diagnostic::error(display, Some(number), json_message(&error)));
+                diagnostics.push(Diagnostic::error(
+                    display,
+                    Some(number),
+                    json_message(&error),
+                ));
             }
         }
     }

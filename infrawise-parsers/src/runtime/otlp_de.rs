@@ -301,8 +301,12 @@ impl<'de> de::Deserialize<'de> for SpanDe<'de> {
                 let time = |loose: Loose| loose.0.and_then(|n| u64::try_from(n).ok());
                 while let Some(key) = map.next_key::<Str<'de>>()? {
                     match key.0.as_ref() {
-                        "traceId" => span.trace = id_key(&map.next_value::<Str<'de>>()?.0).unwrap_or(0),
-                        "spanId" => span.span = id_key(&map.next_value::<Str<'de>>()?.0).unwrap_or(0),
+                        "traceId" => {
+                            span.trace = id_key(&map.next_value::<Str<'de>>()?.0).unwrap_or(0);
+                        }
+                        "spanId" => {
+                            span.span = id_key(&map.next_value::<Str<'de>>()?.0).unwrap_or(0);
+                        }
                         "parentSpanId" => span.parent = id_key(&map.next_value::<Str<'de>>()?.0),
                         "name" => span.name = map.next_value::<Str<'de>>()?.0,
                         "kind" => {
@@ -422,7 +426,7 @@ impl<'de, R: Reseed<'de>> Visitor<'de> for Each<R> {
 /// Elements of `resourceSpans`.
 struct ResourceSpans<'r>(&'r mut SpanReader);
 
-impl<'de> Reseed<'de> for ResourceSpans<'_> {
+impl Reseed<'_> for ResourceSpans<'_> {
     type Seed<'s>
         = OneResource<'s>
     where

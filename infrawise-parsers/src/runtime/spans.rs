@@ -102,7 +102,10 @@ impl<'a> AttrValue<'a> {
     /// The strings of an array (or the one string).
     pub fn into_texts(self) -> Vec<Cow<'a, str>> {
         match self {
-            AttrValue::Array(values) => values.into_iter().filter_map(AttrValue::into_text).collect(),
+            AttrValue::Array(values) => values
+                .into_iter()
+                .filter_map(AttrValue::into_text)
+                .collect(),
             other => other.into_text().into_iter().collect(),
         }
     }
@@ -146,7 +149,10 @@ impl<'a> Resource<'a> {
 
 /// The span attributes that say what a span touched (see the module docs).
 #[derive(Clone, Debug, Default, PartialEq)]
-#[expect(missing_docs, reason = "each field is the attribute of the same name, see the table")]
+#[expect(
+    missing_docs,
+    reason = "each field is the attribute of the same name, see the table"
+)]
 pub struct SpanAttrs<'a> {
     pub peer_service: Option<Cow<'a, str>>,
     pub server_address: Option<Cow<'a, str>>,
@@ -229,7 +235,8 @@ impl<'a> SpanAttrs<'a> {
                 return;
             }
             "otel.status_code" => {
-                self.error |= matches!(&value, AttrValue::Str(code) if code.eq_ignore_ascii_case("error"));
+                self.error |=
+                    matches!(&value, AttrValue::Str(code) if code.eq_ignore_ascii_case("error"));
                 return;
             }
             "error" => {
