@@ -215,6 +215,8 @@ fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOpt
         ),
         Format::OrmModel => schema::parse_models(paths, root),
         Format::DatabaseSnapshot => dbsnapshot::parse(paths, root),
+        Format::Traces => infrawise_parsers::runtime::parse_traces(paths, root),
+        Format::CloudTrail => infrawise_parsers::runtime::parse_cloudtrail(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 
 use infrawise_core::{Diagnostic, Format};
 use infrawise_parsers::{
-    cdk, cloudformation, dbsnapshot, display_path, python, schema, terraform, tfstate, typescript,
+    cdk, cloudformation, dbsnapshot, display_path, python, runtime, schema, terraform, tfstate,
+    typescript,
 };
 
 use crate::{Error, ScanOptions};
@@ -82,6 +83,10 @@ fn classify_by_content(path: &Path) -> Option<Format> {
         .and_then(|e| e.to_str())
         .unwrap_or("")
         .to_ascii_lowercase();
+    // Gzip and JSON-lines files are only ever runtime exports (traces, CloudTrail).
+    if let Some(format) = runtime::detect_file(path) {
+        return Some(format);
+    }
     let is_state_name =
         extension == "tfstate" || path.to_string_lossy().ends_with(".tfstate.backup");
     if !is_state_name
@@ -99,6 +104,9 @@ fn classify_by_content(path: &Path) -> Option<Format> {
     if is_state_name || (extension == "json" && tfstate::detect(&head)) {
         return Some(Format::TerraformState);
     }
+    if let Some(format) = runtime::detect(&head).filter(|_| extension == "json") {
+        return Some(format);
+    }
     if cloudformation::detect_template(&head) {
         return Some(Format::CloudFormation);
     }
@@ -112,7 +120,8 @@ fn classify_by_content(path: &Path) -> Option<Format> {
 /// which parser reads each input: Terraform files by name, SQL files and
 /// Prisma schemas by extension, Python and TypeScript files that mention an
 /// ORM also as models, state files, database snapshots,
-/// CloudFormation templates and stack observations by content, CDK cloud
+/// CloudFormation templates and stack observations by content, traces and
+/// CloudTrail exports by content (gzip too), CDK cloud
 /// assemblies by their `manifest.json` (whose templates are then read
 /// through the assembly only; the code in its `asset.*` directories is
 /// read as code).

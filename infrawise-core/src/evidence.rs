@@ -33,6 +33,11 @@ pub struct Evidence {
     /// For observed evidence, how many times it was seen, where the source says.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<u64>,
+    /// For observed evidence, how many of those `count` observations
+    /// failed (spans with an error status, API calls with an error code),
+    /// where the source says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<u64>,
 }
 
 impl Evidence {
@@ -47,6 +52,7 @@ impl Evidence {
             first_seen: None,
             last_seen: None,
             count: None,
+            errors: None,
         }
     }
 
@@ -87,6 +93,12 @@ impl Evidence {
         self
     }
 
+    /// Sets how many of the observations failed.
+    pub fn with_errors(mut self, errors: u64) -> Self {
+        self.errors = Some(errors);
+        self
+    }
+
     /// The confidence a filter should use: declared and observed evidence
     /// are certain, inferred evidence is as sure as its extractor says.
     pub fn effective_confidence(&self) -> f64 {
@@ -113,6 +125,7 @@ impl Evidence {
             .then_with(|| self.first_seen.cmp(&other.first_seen))
             .then_with(|| self.last_seen.cmp(&other.last_seen))
             .then_with(|| self.count.cmp(&other.count))
+            .then_with(|| self.errors.cmp(&other.errors))
     }
 }
 

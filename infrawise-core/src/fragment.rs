@@ -231,6 +231,18 @@ pub struct Source {
     /// A complete observed source proves absence only of nodes inside its scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scope: Option<String>,
+    /// For runtime sources, the start of the period the observation covers
+    /// (the earliest event, span or data point, or the period the file states).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_start: Option<Timestamp>,
+    /// For runtime sources, the end of the period the observation covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window_end: Option<Timestamp>,
+    /// Why a source is partial, or what even a complete one leaves out
+    /// (`sampled traces: absence proves nothing`, `NextToken present: more
+    /// pages exist`), in words a finding can quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caveat: Option<String>,
 }
 
 impl Source {
@@ -243,6 +255,9 @@ impl Source {
             status: SourceStatus::Complete,
             read_at: None,
             scope: None,
+            window_start: None,
+            window_end: None,
+            caveat: None,
         }
     }
 

@@ -19,8 +19,20 @@ fn evidence_text(evidence: &Evidence) -> String {
     if let Some(confidence) = evidence.confidence {
         let _ = write!(text, " confidence={confidence}");
     }
+    if let Some(first) = evidence
+        .first_seen
+        .filter(|first| Some(*first) != evidence.last_seen)
+    {
+        let _ = write!(text, " first_seen={first}");
+    }
     if let Some(seen) = evidence.last_seen {
         let _ = write!(text, " seen={seen}");
+    }
+    if let Some(count) = evidence.count {
+        let _ = write!(text, " count={count}");
+    }
+    if let Some(errors) = evidence.errors {
+        let _ = write!(text, " errors={errors}");
     }
     text
 }
@@ -52,6 +64,19 @@ impl Fragment {
             }
             if let Some(scope) = &source.scope {
                 let _ = write!(out, " scope={scope}");
+            }
+            if source.window_start.is_some() || source.window_end.is_some() {
+                let show =
+                    |t: Option<crate::Timestamp>| t.map(|t| t.to_string()).unwrap_or_default();
+                let _ = write!(
+                    out,
+                    " window={}..{}",
+                    show(source.window_start),
+                    show(source.window_end)
+                );
+            }
+            if let Some(caveat) = &source.caveat {
+                let _ = write!(out, " caveat={caveat:?}");
             }
             out.push('\n');
         }

@@ -14,6 +14,7 @@ pub mod code;
 pub mod dbsnapshot;
 pub mod python;
 pub mod relational;
+pub mod runtime;
 pub mod schema;
 pub mod terraform;
 pub mod tfstate;
