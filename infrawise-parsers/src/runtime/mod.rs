@@ -48,6 +48,7 @@ pub mod classify;
 mod aggregate;
 mod input;
 mod otlp_de;
+mod otlp_scan;
 
 use std::path::{Path, PathBuf};
 
