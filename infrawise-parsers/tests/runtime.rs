@@ -235,7 +235,10 @@ fn the_compact_scanner_and_the_parser_agree() {
         .filter_map(|line| serde_json::from_str(line).ok())
         .collect();
     assert_eq!(documents.len(), 55, "every whole line is a document");
-    let compact: String = documents.iter().map(|d| format!("{d}\n")).collect();
+    let compact: String = documents.iter().fold(String::new(), |mut out, d| {
+        let _ = writeln!(out, "{d}");
+        out
+    });
     let pretty: String = documents
         .iter()
         .map(|d| serde_json::to_string_pretty(d).unwrap_or_default() + "\n")

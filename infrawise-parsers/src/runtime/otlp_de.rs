@@ -693,12 +693,11 @@ impl<'de> Visitor<'de> for Spans<'_, 'de> {
             // write, parsed when it departs from it.
             while let Some(raw) = seq.next_element::<&'de RawValue>()? {
                 let text = raw.get();
-                let span = match scan_span(text) {
-                    Some(span) => span,
-                    None => {
-                        let mut de = serde_json::Deserializer::from_str(text);
-                        seed.deserialize(&mut de).map_err(de::Error::custom)?
-                    }
+                let span = if let Some(span) = scan_span(text) {
+                    span
+                } else {
+                    let mut de = serde_json::Deserializer::from_str(text);
+                    seed.deserialize(&mut de).map_err(de::Error::custom)?
                 };
                 match self.service {
                     Some(service) => self.reader.span(service, &span),
