@@ -211,3 +211,41 @@ fn no_input_makes_a_reader_panic() {
         }
     }
 }
+
+/// JSON lines in the exporters' compact layout take a fast scanning path;
+/// the same documents pretty-printed take serde's. Both must say the same.
+#[test]
+fn the_compact_scanner_and_the_parser_agree() {
+    let mut text = std::fs::read_to_string(Path::new(FIXTURES).join("otlp/collector.jsonl"))
+        .unwrap_or_default();
+    let generated: Vec<String> = (1..=50)
+        .map(|t| {
+            line(
+                if t % 2 == 0 { "checkout" } else { "orders-api" },
+                &[
+                    span(t, t, 0, 3, CLIENT_ATTRS),
+                    span(t, 1000 + t, t, 2, SERVER_ATTRS),
+                ],
+            )
+        })
+        .collect();
+    text.push_str(&generated.join("\n"));
+    let documents: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    assert_eq!(documents.len(), 55, "every whole line is a document");
+    let compact: String = documents.iter().fold(String::new(), |mut out, d| {
+        let _ = writeln!(out, "{d}");
+        out
+    });
+    let pretty: String = documents
+        .iter()
+        .map(|d| serde_json::to_string_pretty(d).unwrap_or_default() + "\n")
+        .collect();
+    let scanned = otlp::read(compact.as_bytes(), "same.jsonl");
+    let parsed = otlp::read(pretty.as_bytes(), "same.jsonl");
+    assert!(scanned.diagnostics.is_empty() && parsed.diagnostics.is_empty());
+    assert!(scanned.edges.len() > 10);
+    assert_eq!(scanned.render(), parsed.render());
+}

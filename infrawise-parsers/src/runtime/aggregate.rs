@@ -6,7 +6,9 @@
 //! never with the size of the input. Names are interned once: stating an
 //! observation allocates nothing once its ends and operation are known.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rustc_hash::FxHashMap;
 
 use infrawise_core::{
     Alias, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind, Source, Timestamp,
@@ -80,10 +82,10 @@ pub(crate) struct Observations {
     edge_note: Option<&'static str>,
     nodes: Vec<ObservedNode>,
     /// Interned nodes by the kind they were first stated with, then name.
-    by_name: HashMap<NodeKind, HashMap<String, u32>>,
+    by_name: FxHashMap<NodeKind, FxHashMap<String, u32>>,
     operations: Vec<String>,
-    by_operation: HashMap<String, u32>,
-    edges: HashMap<(u32, u32, EdgeKind, u32), Tally>,
+    by_operation: FxHashMap<String, u32>,
+    edges: FxHashMap<(u32, u32, EdgeKind, u32), Tally>,
     /// The time range of everything observed: the source's window.
     pub(crate) window: Tally,
 }
@@ -100,10 +102,10 @@ impl Observations {
             display: display.to_owned(),
             edge_note,
             nodes: Vec::new(),
-            by_name: HashMap::new(),
+            by_name: FxHashMap::default(),
             operations: Vec::new(),
-            by_operation: HashMap::new(),
-            edges: HashMap::new(),
+            by_operation: FxHashMap::default(),
+            edges: FxHashMap::default(),
             window: Tally::default(),
         }
     }

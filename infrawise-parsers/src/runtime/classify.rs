@@ -36,7 +36,9 @@
 //! file holds the spans of one trace close together, so the bound loses
 //! matches only when a trace's spans are further apart than that.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use rustc_hash::FxHashMap;
 
 use infrawise_core::{Alias, EdgeKind, NodeKind, Timestamp};
 
@@ -73,7 +75,7 @@ struct Answer {
 /// A map that keeps at most `limit` entries, dropping the oldest first.
 #[derive(Debug)]
 struct Bounded<V> {
-    map: HashMap<(u128, u128), V>,
+    map: FxHashMap<(u128, u128), V>,
     order: VecDeque<(u128, u128)>,
     limit: usize,
 }
@@ -81,7 +83,7 @@ struct Bounded<V> {
 impl<V> Bounded<V> {
     fn new(limit: usize) -> Self {
         Bounded {
-            map: HashMap::new(),
+            map: FxHashMap::default(),
             order: VecDeque::new(),
             limit,
         }
@@ -109,7 +111,12 @@ impl<V> Bounded<V> {
     }
 
     fn take(&mut self, key: &(u128, u128)) -> Option<V> {
-        self.map.remove(key)
+        let value = self.map.remove(key);
+        if self.map.is_empty() {
+            // Everything waiting was matched: the order of stale keys goes too.
+            self.order.clear();
+        }
+        value
     }
 
     fn drain(&mut self) -> impl Iterator<Item = V> + '_ {
@@ -125,10 +132,10 @@ pub(crate) struct SpanReader {
     pub(crate) observations: Observations,
     clients: Bounded<PendingCall>,
     servers: Bounded<Answer>,
-    queries: HashMap<String, Vec<(String, EdgeKind)>>,
+    queries: FxHashMap<String, Vec<(String, EdgeKind)>>,
     /// Endpoint names of waiting client spans, with their RPC system.
     endpoints: Vec<(String, String)>,
-    endpoint_index: HashMap<(String, String), u32>,
+    endpoint_index: FxHashMap<(String, String), u32>,
     /// Spans read, for the source's summary.
     pub(crate) spans: u64,
 }
@@ -143,9 +150,9 @@ impl SpanReader {
             observations: Observations::new(extractor, display, Some("sampled spans")),
             clients: Bounded::new(PENDING_LIMIT),
             servers: Bounded::new(PENDING_LIMIT),
-            queries: HashMap::new(),
+            queries: FxHashMap::default(),
             endpoints: Vec::new(),
-            endpoint_index: HashMap::new(),
+            endpoint_index: FxHashMap::default(),
             spans: 0,
         }
     }

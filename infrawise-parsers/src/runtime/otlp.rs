@@ -34,6 +34,7 @@ use super::SAMPLED_CAVEAT;
 use super::classify::SpanReader;
 use super::input::{self, io_message, json_message};
 use super::otlp_de::Document;
+use super::otlp_scan::scan_document;
 
 /// How many bad lines of one file are reported one by one.
 pub const MAX_LINE_DIAGNOSTICS: usize = 20;
@@ -117,10 +118,35 @@ fn stream(
                 return;
             }
         }
-        let mut de = serde_json::Deserializer::from_slice(text);
-        let parsed = Document(&mut *spans)
-            .deserialize(&mut de)
-            .and_then(|()| de.end());
+        // One UTF-8 check of the whole line (fast over ASCII) spares
+        // serde_json a check of every string it lends.
+        let Ok(text) = std::str::from_utf8(text) else {
+            bad_lines += 1;
+            if bad_lines <= MAX_LINE_DIAGNOSTICS {
+                diagnostics.push(Diagnostic::error(
+                    display,
+                    Some(number),
+                    "line is not utf-8",
+                ));
+            }
+            continue;
+        };
+        if let Some(batches) = scan_document(text) {
+            for batch in &batches {
+                let service = spans.service(&batch.resource);
+                for span in &batch.spans {
+                    spans.span(service, span);
+                }
+            }
+            continue;
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let parsed = Document {
+            reader: &mut *spans,
+            raw: true,
+        }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
         if let Err(error) = parsed {
             bad_lines += 1;
             if bad_lines <= MAX_LINE_DIAGNOSTICS {
@@ -155,7 +181,11 @@ fn documents(
 ) {
     let mut de = serde_json::Deserializer::from_reader(reader);
     loop {
-        if let Err(error) = Document(&mut *spans).deserialize(&mut de) {
+        let document = Document {
+            reader: &mut *spans,
+            raw: false,
+        };
+        if let Err(error) = document.deserialize(&mut de) {
             let line = first_line.saturating_sub(1) + error.line() as u32;
             diagnostics.push(Diagnostic::error(display, Some(line), json_message(&error)));
             return;

@@ -13,9 +13,11 @@ use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 
 use super::classify::SpanReader;
-use super::spans::{AttrValue, Resource, Span, SpanAttrs, SpanKind, id_key};
+use super::otlp_scan::{Cursor, scan_attributes, scan_span};
+use super::spans::{AttrValue, Resource, Span, SpanAttrs, SpanKind, id_key_bytes};
 
 /// A string, borrowed from the input where it has no escapes.
 struct Str<'de>(Cow<'de, str>);
@@ -45,6 +47,42 @@ impl<'de> de::Deserialize<'de> for Str<'de> {
     }
 }
 
+/// A string's raw bytes, borrowed where it has no escapes. Keys and ids
+/// are read this way: serde_json then skips UTF-8 validation, which is most
+/// of what reading a string costs beyond skipping it.
+struct Bytes<'de>(Cow<'de, [u8]>);
+
+impl<'de> de::Deserialize<'de> for Bytes<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BytesVisitor;
+        impl<'de> Visitor<'de> for BytesVisitor {
+            type Value = Bytes<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_bytes<E: de::Error>(self, v: &'de [u8]) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Borrowed(v)))
+            }
+            fn visit_bytes<E: de::Error>(self, v: &[u8]) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Owned(v.to_vec())))
+            }
+            fn visit_byte_buf<E: de::Error>(self, v: Vec<u8>) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Owned(v)))
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Borrowed(v.as_bytes())))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Owned(v.as_bytes().to_vec())))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Bytes(Cow::Borrowed(b"")))
+            }
+        }
+        deserializer.deserialize_bytes(BytesVisitor)
+    }
+}
+
 /// An integer written as a number or a string (protobuf JSON's 64-bit form).
 struct Loose(Option<i128>);
 
@@ -66,7 +104,13 @@ impl<'de> de::Deserialize<'de> for Loose {
                 Ok(Loose(v.is_finite().then_some(v as i128)))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Loose(v.trim().parse().ok()))
+                // Nanosecond times are the common case: try u64 first.
+                Ok(Loose(
+                    v.parse::<u64>()
+                        .map(i128::from)
+                        .ok()
+                        .or_else(|| v.trim().parse().ok()),
+                ))
             }
             fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
                 Ok(Loose(None))
@@ -120,21 +164,21 @@ impl<'de> de::Deserialize<'de> for Any<'de> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut value = AttrValue::Other;
-                while let Some(key) = map.next_key::<Str<'de>>()? {
+                while let Some(key) = map.next_key::<Bytes<'de>>()? {
                     value = match key.0.as_ref() {
-                        "stringValue" => AttrValue::Str(map.next_value::<Str<'de>>()?.0),
-                        "intValue" => match map.next_value::<Loose>()?.0 {
+                        b"stringValue" => AttrValue::Str(map.next_value::<Str<'de>>()?.0),
+                        b"intValue" => match map.next_value::<Loose>()?.0 {
                             Some(n) => AttrValue::Int(i64::try_from(n).unwrap_or(i64::MAX)),
                             None => AttrValue::Other,
                         },
-                        "boolValue" => AttrValue::Bool(map.next_value::<bool>()?),
-                        "doubleValue" => match map.next_value::<serde_json::Value>()? {
+                        b"boolValue" => AttrValue::Bool(map.next_value::<bool>()?),
+                        b"doubleValue" => match map.next_value::<serde_json::Value>()? {
                             serde_json::Value::Number(n) => {
                                 n.as_f64().map_or(AttrValue::Other, AttrValue::Double)
                             }
                             _ => AttrValue::Other,
                         },
-                        "arrayValue" => AttrValue::Array(map.next_value::<Array<'de>>()?.0),
+                        b"arrayValue" => AttrValue::Array(map.next_value::<Array<'de>>()?.0),
                         _ => {
                             map.next_value::<IgnoredAny>()?;
                             AttrValue::Other
@@ -164,8 +208,8 @@ impl<'de> de::Deserialize<'de> for Array<'de> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
                 let mut values = Vec::new();
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    if key.0 == "values" {
+                while let Some(key) = map.next_key::<Bytes<'de>>()? {
+                    if *key.0 == *b"values" {
                         values = map
                             .next_value::<Vec<Any<'de>>>()?
                             .into_iter()
@@ -183,18 +227,18 @@ impl<'de> de::Deserialize<'de> for Array<'de> {
 }
 
 /// Something attributes are recorded into.
-trait AttrSink<'de> {
+pub(super) trait AttrSink<'de> {
     /// Whether an attribute of this name is recorded at all (the value of
     /// one that is not is skipped unbuilt).
-    fn wants(key: &str) -> bool;
+    fn wants(key: &[u8]) -> bool;
     fn set(&mut self, key: &str, value: AttrValue<'de>);
 }
 
 impl<'de> AttrSink<'de> for Resource<'de> {
-    fn wants(key: &str) -> bool {
+    fn wants(key: &[u8]) -> bool {
         matches!(
             key,
-            "service.name" | "faas.name" | "cloud.resource_id" | "k8s.deployment.name"
+            b"service.name" | b"faas.name" | b"cloud.resource_id" | b"k8s.deployment.name"
         )
     }
     fn set(&mut self, key: &str, value: AttrValue<'de>) {
@@ -203,19 +247,19 @@ impl<'de> AttrSink<'de> for Resource<'de> {
 }
 
 impl<'de> AttrSink<'de> for SpanAttrs<'de> {
-    fn wants(key: &str) -> bool {
+    fn wants(key: &[u8]) -> bool {
         // Every attribute `SpanAttrs::set` records: the well-known prefixes.
-        key.starts_with("db.")
-            || key.starts_with("http.")
-            || key.starts_with("url.")
-            || key.starts_with("rpc.")
-            || key.starts_with("messaging.")
-            || key.starts_with("aws.")
-            || key.starts_with("server.")
-            || key.starts_with("net.peer.")
+        key.starts_with(b"db.")
+            || key.starts_with(b"http.")
+            || key.starts_with(b"url.")
+            || key.starts_with(b"rpc.")
+            || key.starts_with(b"messaging.")
+            || key.starts_with(b"aws.")
+            || key.starts_with(b"server.")
+            || key.starts_with(b"net.peer.")
             || matches!(
                 key,
-                "peer.service" | "faas.invoked_name" | "otel.status_code" | "error"
+                b"peer.service" | b"faas.invoked_name" | b"otel.status_code" | b"error"
             )
     }
     fn set(&mut self, key: &str, value: AttrValue<'de>) {
@@ -223,8 +267,10 @@ impl<'de> AttrSink<'de> for SpanAttrs<'de> {
     }
 }
 
-/// `[{"key": …, "value": AnyValue}…]` recorded into a sink.
-struct Attributes<'s, S>(&'s mut S);
+/// `[{"key": …, "value": AnyValue}…]` recorded into a sink, element by element.
+struct Attributes<'s, S> {
+    sink: &'s mut S,
+}
 
 impl<'de, S: AttrSink<'de>> DeserializeSeed<'de> for Attributes<'_, S> {
     type Value = ();
@@ -239,11 +285,26 @@ impl<'de, S: AttrSink<'de>> Visitor<'de> for Attributes<'_, S> {
         f.write_str("a list of attributes")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while seq.next_element_seed(KeyValue(&mut *self.0))?.is_some() {}
+        while seq.next_element_seed(KeyValue(&mut *self.sink))?.is_some() {}
         Ok(())
     }
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
         Ok(())
+    }
+}
+
+/// Records the attributes of a span's `attributes` array given as its JSON
+/// text: scanned directly when it has the compact layout every OTLP
+/// exporter writes (see [`scan_attributes`]), parsed element by element
+/// otherwise. Scanning sets only what parsing would set, so a scan that
+/// gives up midway and hands over to the parser changes nothing.
+fn attributes_from_raw<'de, S: AttrSink<'de>>(text: &'de str, sink: &mut S) {
+    let mut cursor = Cursor::new(text);
+    if scan_attributes(&mut cursor, sink).is_none() || !cursor.at_end() {
+        let mut de = serde_json::Deserializer::from_str(text);
+        // The text is one JSON value already checked by serde_json; a shape
+        // that is not a list of attributes is skipped like unknown content.
+        let _ = Attributes { sink }.deserialize(&mut de);
     }
 }
 
@@ -263,71 +324,85 @@ impl<'de, S: AttrSink<'de>> Visitor<'de> for KeyValue<'_, S> {
         f.write_str("an attribute")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let mut key: Option<Cow<'de, str>> = None;
+        let mut key: Option<Cow<'de, [u8]>> = None;
         let mut value: Option<AttrValue<'de>> = None;
-        while let Some(field) = map.next_key::<Str<'de>>()? {
+        while let Some(field) = map.next_key::<Bytes<'de>>()? {
             match field.0.as_ref() {
-                "key" => key = Some(map.next_value::<Str<'de>>()?.0),
+                b"key" => key = Some(map.next_value::<Bytes<'de>>()?.0),
                 // Exporters write the key first: a value nobody wants is skipped unbuilt.
-                "value" if key.as_deref().is_some_and(|key| !S::wants(key)) => {
+                b"value" if key.as_deref().is_some_and(|key| !S::wants(key)) => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                "value" => value = Some(map.next_value::<Any<'de>>()?.0),
+                b"value" => value = Some(map.next_value::<Any<'de>>()?.0),
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        if let (Some(key), Some(value)) = (key, value) {
-            self.0.set(&key, value);
+        if let (Some(key), Some(value)) = (key, value)
+            && let Ok(key) = std::str::from_utf8(&key)
+        {
+            self.0.set(key, value);
         }
         Ok(())
     }
 }
 
-/// One span, read whole (it is small) into [`Span`].
-struct SpanDe<'de>(Span<'de>);
+/// One span, read whole (it is small) into [`Span`]; `raw` as on [`Document`].
+#[derive(Clone, Copy)]
+struct SpanSeed {
+    raw: bool,
+}
 
-impl<'de> de::Deserialize<'de> for SpanDe<'de> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct SpanVisitor;
-        impl<'de> Visitor<'de> for SpanVisitor {
-            type Value = SpanDe<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an OTLP span")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut span = Span::default();
-                let time = |loose: Loose| loose.0.and_then(|n| u64::try_from(n).ok());
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    match key.0.as_ref() {
-                        "traceId" => {
-                            span.trace = id_key(&map.next_value::<Str<'de>>()?.0).unwrap_or(0);
-                        }
-                        "spanId" => {
-                            span.span = id_key(&map.next_value::<Str<'de>>()?.0).unwrap_or(0);
-                        }
-                        "parentSpanId" => span.parent = id_key(&map.next_value::<Str<'de>>()?.0),
-                        "name" => span.name = map.next_value::<Str<'de>>()?.0,
-                        "kind" => {
-                            span.kind = match map.next_value::<Enum<'de>>()? {
-                                Enum::Number(n) => SpanKind::from_number(n),
-                                Enum::Name(name) => SpanKind::from_name(&name),
-                            };
-                        }
-                        "startTimeUnixNano" => span.start_ns = time(map.next_value()?),
-                        "endTimeUnixNano" => span.end_ns = time(map.next_value()?),
-                        "attributes" => map.next_value_seed(Attributes(&mut span.attrs))?,
-                        "status" => span.error = map.next_value::<Status>()?.0,
-                        _ => {
-                            map.next_value::<IgnoredAny>()?;
-                        }
-                    }
+impl<'de> DeserializeSeed<'de> for SpanSeed {
+    type Value = Span<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Span<'de>, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for SpanSeed {
+    type Value = Span<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an OTLP span")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Span<'de>, A::Error> {
+        let mut span = Span::default();
+        let time = |loose: Loose| loose.0.and_then(|n| u64::try_from(n).ok());
+        while let Some(key) = map.next_key::<Bytes<'de>>()? {
+            match key.0.as_ref() {
+                b"traceId" => {
+                    span.trace = id_key_bytes(&map.next_value::<Bytes<'de>>()?.0).unwrap_or(0);
                 }
-                Ok(SpanDe(span))
+                b"spanId" => {
+                    span.span = id_key_bytes(&map.next_value::<Bytes<'de>>()?.0).unwrap_or(0);
+                }
+                b"parentSpanId" => {
+                    span.parent = id_key_bytes(&map.next_value::<Bytes<'de>>()?.0);
+                }
+                b"name" => span.name = map.next_value::<Str<'de>>()?.0,
+                b"kind" => {
+                    span.kind = match map.next_value::<Enum<'de>>()? {
+                        Enum::Number(n) => SpanKind::from_number(n),
+                        Enum::Name(name) => SpanKind::from_name(&name),
+                    };
+                }
+                b"startTimeUnixNano" => span.start_ns = time(map.next_value()?),
+                b"endTimeUnixNano" => span.end_ns = time(map.next_value()?),
+                b"attributes" if self.raw => {
+                    let text = map.next_value::<&'de RawValue>()?.get();
+                    attributes_from_raw(text, &mut span.attrs);
+                }
+                b"attributes" => map.next_value_seed(Attributes {
+                    sink: &mut span.attrs,
+                })?,
+                b"status" => span.error = map.next_value::<Status>()?.0,
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
             }
         }
-        deserializer.deserialize_map(SpanVisitor)
+        Ok(span)
     }
 }
 
@@ -344,8 +419,8 @@ impl<'de> de::Deserialize<'de> for Status {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Status, A::Error> {
                 let mut error = false;
-                while let Some(key) = map.next_key::<Str<'de>>()? {
-                    if key.0 == "code" {
+                while let Some(key) = map.next_key::<Bytes<'de>>()? {
+                    if *key.0 == *b"code" {
                         error = match map.next_value::<Enum<'de>>()? {
                             Enum::Number(n) => n == 2,
                             Enum::Name(name) => name.ends_with("ERROR"),
@@ -364,8 +439,12 @@ impl<'de> de::Deserialize<'de> for Status {
     }
 }
 
-/// The top of one document: `{"resourceSpans": […]}`.
-pub(crate) struct Document<'r>(pub(crate) &'r mut SpanReader);
+/// The top of one document: `{"resourceSpans": […]}`. `raw` says the
+/// input is a slice that can lend raw values (JSON lines read line by line).
+pub(crate) struct Document<'r> {
+    pub(crate) reader: &'r mut SpanReader,
+    pub(crate) raw: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for Document<'_> {
     type Value = ();
@@ -380,9 +459,12 @@ impl<'de> Visitor<'de> for Document<'_> {
         f.write_str("an OTLP traces document")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Str<'de>>()? {
-            if key.0 == "resourceSpans" {
-                map.next_value_seed(Each(ResourceSpans(&mut *self.0)))?;
+        while let Some(key) = map.next_key::<Bytes<'de>>()? {
+            if *key.0 == *b"resourceSpans" {
+                map.next_value_seed(Each(ResourceSpans {
+                    reader: &mut *self.reader,
+                    raw: self.raw,
+                }))?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -424,7 +506,10 @@ impl<'de, R: Reseed<'de>> Visitor<'de> for Each<R> {
 }
 
 /// Elements of `resourceSpans`.
-struct ResourceSpans<'r>(&'r mut SpanReader);
+struct ResourceSpans<'r> {
+    reader: &'r mut SpanReader,
+    raw: bool,
+}
 
 impl Reseed<'_> for ResourceSpans<'_> {
     type Seed<'s>
@@ -432,12 +517,18 @@ impl Reseed<'_> for ResourceSpans<'_> {
     where
         Self: 's;
     fn seed(&mut self) -> OneResource<'_> {
-        OneResource(&mut *self.0)
+        OneResource {
+            reader: &mut *self.reader,
+            raw: self.raw,
+        }
     }
 }
 
 /// One `{"resource": …, "scopeSpans": […]}`.
-struct OneResource<'r>(&'r mut SpanReader);
+struct OneResource<'r> {
+    reader: &'r mut SpanReader,
+    raw: bool,
+}
 
 impl<'de> DeserializeSeed<'de> for OneResource<'_> {
     type Value = ();
@@ -452,12 +543,12 @@ impl<'de> Visitor<'de> for OneResource<'_> {
         f.write_str("a resourceSpans entry")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        let reader = self.0;
+        let (reader, raw) = (self.reader, self.raw);
         let mut service: Option<u32> = None;
         let mut waiting: Vec<Span<'de>> = Vec::new();
-        while let Some(key) = map.next_key::<Str<'de>>()? {
+        while let Some(key) = map.next_key::<Bytes<'de>>()? {
             match key.0.as_ref() {
-                "resource" => {
+                b"resource" => {
                     let mut resource = Resource::default();
                     map.next_value_seed(ResourceSeed(&mut resource))?;
                     let node = reader.service(&resource);
@@ -466,11 +557,12 @@ impl<'de> Visitor<'de> for OneResource<'_> {
                     }
                     service = Some(node);
                 }
-                "scopeSpans" | "instrumentationLibrarySpans" => {
+                b"scopeSpans" | b"instrumentationLibrarySpans" => {
                     map.next_value_seed(Each(Scopes {
                         reader: &mut *reader,
                         service,
                         waiting: &mut waiting,
+                        raw,
                     }))?;
                 }
                 _ => {
@@ -504,9 +596,9 @@ impl<'de> Visitor<'de> for ResourceSeed<'_, 'de> {
         f.write_str("a resource")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Str<'de>>()? {
-            if key.0 == "attributes" {
-                map.next_value_seed(Attributes(&mut *self.0))?;
+        while let Some(key) = map.next_key::<Bytes<'de>>()? {
+            if *key.0 == *b"attributes" {
+                map.next_value_seed(Attributes { sink: &mut *self.0 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
@@ -520,6 +612,7 @@ struct Scopes<'r, 'w, 'de> {
     reader: &'r mut SpanReader,
     service: Option<u32>,
     waiting: &'w mut Vec<Span<'de>>,
+    raw: bool,
 }
 
 impl<'de> Reseed<'de> for Scopes<'_, '_, 'de> {
@@ -532,6 +625,7 @@ impl<'de> Reseed<'de> for Scopes<'_, '_, 'de> {
             reader: &mut *self.reader,
             service: self.service,
             waiting: &mut *self.waiting,
+            raw: self.raw,
         }
     }
 }
@@ -540,6 +634,7 @@ struct OneScope<'s, 'de> {
     reader: &'s mut SpanReader,
     service: Option<u32>,
     waiting: &'s mut Vec<Span<'de>>,
+    raw: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for OneScope<'_, 'de> {
@@ -555,12 +650,13 @@ impl<'de> Visitor<'de> for OneScope<'_, 'de> {
         f.write_str("a scopeSpans entry")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Str<'de>>()? {
-            if key.0 == "spans" {
+        while let Some(key) = map.next_key::<Bytes<'de>>()? {
+            if *key.0 == *b"spans" {
                 map.next_value_seed(Spans {
                     reader: &mut *self.reader,
                     service: self.service,
                     waiting: &mut *self.waiting,
+                    raw: self.raw,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
@@ -575,6 +671,7 @@ struct Spans<'s, 'de> {
     reader: &'s mut SpanReader,
     service: Option<u32>,
     waiting: &'s mut Vec<Span<'de>>,
+    raw: bool,
 }
 
 impl<'de> DeserializeSeed<'de> for Spans<'_, 'de> {
@@ -590,7 +687,26 @@ impl<'de> Visitor<'de> for Spans<'_, 'de> {
         f.write_str("a list of spans")
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(SpanDe(span)) = seq.next_element::<SpanDe<'de>>()? {
+        let seed = SpanSeed { raw: self.raw };
+        if self.raw {
+            // Each span as its text: scanned directly in the layout exporters
+            // write, parsed when it departs from it.
+            while let Some(raw) = seq.next_element::<&'de RawValue>()? {
+                let text = raw.get();
+                let span = if let Some(span) = scan_span(text) {
+                    span
+                } else {
+                    let mut de = serde_json::Deserializer::from_str(text);
+                    seed.deserialize(&mut de).map_err(de::Error::custom)?
+                };
+                match self.service {
+                    Some(service) => self.reader.span(service, &span),
+                    None => self.waiting.push(span),
+                }
+            }
+            return Ok(());
+        }
+        while let Some(span) = seq.next_element_seed(seed)? {
             match self.service {
                 Some(service) => self.reader.span(service, &span),
                 None => self.waiting.push(span),

@@ -278,19 +278,38 @@ pub struct Span<'a> {
 /// are parsed; anything else (base64 from old exporters) is hashed, which
 /// is as good for matching. An empty or all-zero id is `None`.
 pub fn id_key(text: &str) -> Option<u128> {
+    id_key_bytes(text.as_bytes())
+}
+
+/// [`id_key`] over the raw bytes of the id's text.
+pub fn id_key_bytes(text: &[u8]) -> Option<u128> {
     if text.is_empty() {
         return None;
     }
-    let key = if text.len() <= 32 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        u128::from_str_radix(text, 16).ok()?
-    } else {
+    let mut key: u128 = 0;
+    let mut hex = text.len() <= 32;
+    if hex {
+        for &byte in text {
+            let digit = match byte {
+                b'0'..=b'9' => byte - b'0',
+                b'a'..=b'f' => byte - b'a' + 10,
+                b'A'..=b'F' => byte - b'A' + 10,
+                _ => {
+                    hex = false;
+                    break;
+                }
+            };
+            key = (key << 4) | u128::from(digit);
+        }
+    }
+    if !hex {
         use std::hash::{Hash as _, Hasher as _};
         let mut hasher = std::hash::DefaultHasher::new();
         text.hash(&mut hasher);
         let low = hasher.finish();
         text.len().hash(&mut hasher);
-        (u128::from(hasher.finish()) << 64) | u128::from(low)
-    };
+        key = (u128::from(hasher.finish()) << 64) | u128::from(low);
+    }
     (key != 0).then_some(key)
 }
 
