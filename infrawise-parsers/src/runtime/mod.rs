@@ -20,12 +20,12 @@
 //!
 //! # Time and completeness are facts
 //!
-//! Every file is one [`Source`] with its window (`window_start`,
+//! Every file is one [`Source`](infrawise_core::Source) with its window (`window_start`,
 //! `window_end`: the earliest and latest timestamp in the file), `read_at`
 //! (the end of the window, so the output does not depend on file times),
 //! and a status:
 //!
-//! - traces are always [`SourceStatus::Partial`]: a trace set is sampled
+//! - traces are always [`SourceStatus::Partial`](infrawise_core::SourceStatus::Partial): a trace set is sampled
 //!   (head or tail sampling, dropped spans, an exporter's batch limits), so
 //!   counts are of recorded spans and absence proves nothing;
 //! - a CloudTrail log file is complete for its window; a `lookup-events`
