@@ -37,6 +37,13 @@
 //! file is complete for what its trail logs (its caveat says data events
 //! depend on the trail's selectors); a `lookup-events` page with a
 //! `NextToken` is partial, and `lookup-events` never returns data events.
+//!
+//! # Limits
+//!
+//! A file is read whole (a trail's log file covers five minutes of one
+//! region; a `lookup-events` page holds at most 50 events). Events naming
+//! several resources give an edge to each. A `lookup-events` event without
+//! its `CloudTrailEvent` names no principal and is skipped with a warning.
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
