@@ -492,3 +492,28 @@ pub(crate) fn postgres_name(table: &str, columns: &[String], suffix: &str) -> St
     }
     truncate_identifier(&format!("{name}_{suffix}"))
 }
+
+/// A class name in snake case, the way SQLAlchemy (Flask-SQLAlchemy) and
+/// TypeORM derive a table name from it: `OrderItem` is `order_item`,
+/// `HTTPLog` is `http_log`.
+pub(super) fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, c) in chars.iter().enumerate() {
+        if c.is_uppercase() {
+            let previous_lower = i > 0
+                && chars
+                    .get(i - 1)
+                    .is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
+            let previous_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_uppercase());
+            if previous_lower || (previous_upper && next_lower) {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(*c);
+        }
+    }
+    out
+}

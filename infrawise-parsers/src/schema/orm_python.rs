@@ -37,7 +37,7 @@ use infrawise_core::Diagnostic;
 use tree_sitter::{Node as TsNode, Parser};
 
 use super::model::{
-    Column, ForeignKey, Index, Place, Schema, Table, postgres_name, serial_default,
+    Column, ForeignKey, Index, Place, Schema, Table, postgres_name, serial_default, snake_case,
 };
 use crate::relational::{self, Dialect};
 
@@ -441,28 +441,6 @@ fn place(
         extractor,
         detail,
     }
-}
-
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
-            let previous_lower = i > 0
-                && chars
-                    .get(i - 1)
-                    .is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            let previous_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_uppercase());
-            if previous_lower || (previous_upper && next_lower) {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(*c);
-        }
-    }
-    out
 }
 
 // ---------------------------------------------------------------- SQLAlchemy
@@ -1469,7 +1447,7 @@ fn django(inputs: &[PythonInput<'_>], files: &[FileModel]) -> Schema {
 
 #[cfg(test)]
 mod tests {
-    use super::snake_case;
+    use super::super::model::snake_case;
 
     #[test]
     fn class_names_snake_case_like_flask_sqlalchemy() {

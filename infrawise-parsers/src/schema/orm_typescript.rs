@@ -27,7 +27,7 @@ use std::path::Path;
 use infrawise_core::Diagnostic;
 use tree_sitter::{Node as TsNode, Parser};
 
-use super::model::{Column, ForeignKey, Index, Place, Schema, Table, serial_default};
+use super::model::{Column, ForeignKey, Index, Place, Schema, Table, serial_default, snake_case};
 use crate::relational::{self, Dialect};
 
 /// A TypeScript expression, as far as decorators need one.
@@ -264,29 +264,6 @@ fn collect_entities(
             _ => {}
         }
     }
-}
-
-/// TypeORM's `snakeCase` of a class name.
-fn snake_case(name: &str) -> String {
-    let mut out = String::new();
-    let chars: Vec<char> = name.chars().collect();
-    for (i, c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
-            let previous_lower = i > 0
-                && chars
-                    .get(i - 1)
-                    .is_some_and(|p| p.is_lowercase() || p.is_ascii_digit());
-            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
-            let previous_upper = i > 0 && chars.get(i - 1).is_some_and(|p| p.is_uppercase());
-            if previous_lower || (previous_upper && next_lower) {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(*c);
-        }
-    }
-    out
 }
 
 fn column_type(type_name: &str, options: Option<&Ts>) -> String {
@@ -667,7 +644,8 @@ fn upper_first(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{column_type, snake_case};
+    use super::super::model::snake_case;
+    use super::column_type;
 
     #[test]
     fn names_and_types_follow_typeorm() {
