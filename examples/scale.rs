@@ -93,8 +93,11 @@ fn measure(edges: usize) -> Result<()> {
     let built = started.elapsed();
     // The fragments are gone by now; what stays resident is the graph.
     let resident = memory_kib("VmRSS:").unwrap_or(0);
-    let graph_bytes = IN_USE.load(Ordering::Relaxed);
-    let build_peak_bytes = PEAK.load(Ordering::Relaxed);
+    // Interned texts live in arenas the counting allocator does not see
+    // (ustr allocates them from the system directly); they count as graph.
+    let interned = infrawise_core::interned_bytes();
+    let graph_bytes = IN_USE.load(Ordering::Relaxed) + interned;
+    let build_peak_bytes = PEAK.load(Ordering::Relaxed) + interned;
     let root = node_id(0).0;
     let started = Instant::now();
     let reach = impact(&graph, &root, &TraversalOptions::default())?;
@@ -128,7 +131,8 @@ fn measure(edges: usize) -> Result<()> {
     );
     println!(
         "edges={edges} nodes={} graph_edges={} generate_ms={:.1} build_ms={:.1} impact_ms={:.2} affected={} \
-         fragments_heap_mib={:.1} graph_heap_mib={:.1} build_peak_heap_mib={:.1} \
+         fragments_heap_mib={:.1} graph_heap_mib={:.1} interned_mib={:.2} bytes_per_edge={:.0} \
+         build_peak_heap_mib={:.1} peak_over_graph={:.2} \
          rss_after_build_mib={:.1} peak_rss_mib={:.1} baseline_rss_mib={:.1}",
         graph.node_count(),
         graph.edge_count(),
@@ -138,7 +142,10 @@ fn measure(edges: usize) -> Result<()> {
         affected,
         mib(fragments_bytes),
         mib(graph_bytes),
+        mib(interned),
+        graph_bytes as f64 / graph.edge_count().max(1) as f64,
         mib(build_peak_bytes),
+        build_peak_bytes as f64 / graph_bytes.max(1) as f64,
         resident as f64 / 1024.0,
         peak as f64 / 1024.0,
         baseline as f64 / 1024.0,

@@ -35,7 +35,7 @@ fn crossings(graph: &Graph) -> String {
                 edge.edge.kind,
                 edge.to,
                 evidence
-                    .confidence
+                    .confidence()
                     .map_or_else(|| evidence.origin.to_string(), |c| format!("{c}")),
                 evidence.detail
             );

@@ -104,7 +104,12 @@ fn runtime_exports_are_recognised_and_merge_with_declarations() {
         .into_iter()
         .find(|e| e.edge.kind == EdgeKind::Consumes && e.to == &queue.node.id)
         .unwrap_or_else(|| panic!("no observed consumes edge"));
-    let counted: u64 = consumes.edge.evidence.iter().filter_map(|e| e.count).sum();
+    let counted: u64 = consumes
+        .edge
+        .evidence
+        .iter()
+        .filter_map(infrawise::core::Evidence::count)
+        .sum();
     assert_eq!(counted, 2, "one span in each trace file");
 
     // Sources say what they cover and how completely.

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::{Error, NodeKind};
+use crate::{Error, NodeKind, Text};
 
 /// The stable id of a node, e.g. `terraform:aws_sqs_queue.orders`.
 ///
@@ -77,8 +77,9 @@ pub struct Alias {
     /// What sort of name this is.
     pub kind: AliasKind,
     /// Where the name is unique: a node kind for names, a stack for logical
-    /// ids; `None` for global names.
-    pub scope: Option<String>,
+    /// ids; `None` for global names. Interned: a graph has millions of
+    /// aliases but few distinct scopes.
+    pub scope: Option<Text>,
     /// The name itself.
     pub value: String,
 }
@@ -89,7 +90,13 @@ impl Alias {
     pub fn new(kind: AliasKind, scope: Option<&str>, value: impl Into<String>) -> Self {
         Alias {
             kind,
-            scope: scope.map(|s| s.replace(']', ")")),
+            scope: scope.map(|s| {
+                if s.contains(']') {
+                    Text::from(s.replace(']', ")"))
+                } else {
+                    Text::new(s)
+                }
+            }),
             value: value.into(),
         }
     }
@@ -185,9 +192,140 @@ impl<'de> Deserialize<'de> for Alias {
     }
 }
 
+/// The aliases of one node: a sorted vector without duplicates.
+///
+/// Decision: a sorted `Vec`, not a `BTreeSet`. Rationale: a node has one to
+/// a handful of aliases, and a B-tree leaf reserves room for eleven (about
+/// 600 bytes per node whatever it holds); a vector holds exactly what is
+/// there, and a binary search over a few entries is as fast as a tree.
+/// Trade-off: inserting is linear in the number of aliases, which is small.
+///
+/// ```
+/// use infrawise_core::{Alias, AliasSet, NodeKind};
+///
+/// let mut aliases = AliasSet::new();
+/// assert!(aliases.insert(Alias::name(NodeKind::Queue, "orders")));
+/// assert!(aliases.insert(Alias::arn("arn:aws:sqs:eu-west-1:123456789012:orders")));
+/// assert!(!aliases.insert(Alias::name(NodeKind::Queue, "orders")));
+/// assert_eq!(aliases.len(), 2);
+/// assert_eq!(aliases.iter().next().map(|a| a.to_string()).as_deref(),
+///            Some("arn:aws:sqs:eu-west-1:123456789012:orders"));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AliasSet(Vec<Alias>);
+
+impl AliasSet {
+    /// An empty set.
+    pub const fn new() -> Self {
+        AliasSet(Vec::new())
+    }
+
+    /// Adds `alias`; false if it was there already.
+    pub fn insert(&mut self, alias: Alias) -> bool {
+        match self.0.binary_search(&alias) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, alias);
+                true
+            }
+        }
+    }
+
+    /// Whether `alias` is in the set.
+    pub fn contains(&self, alias: &Alias) -> bool {
+        self.0.binary_search(alias).is_ok()
+    }
+
+    /// The aliases in order.
+    pub fn iter(&self) -> std::slice::Iter<'_, Alias> {
+        self.0.iter()
+    }
+
+    /// The aliases in order, as a slice.
+    pub fn as_slice(&self) -> &[Alias] {
+        &self.0
+    }
+
+    /// How many aliases there are.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The aliases in both sets, in order.
+    pub fn intersection<'a>(&'a self, other: &'a AliasSet) -> impl Iterator<Item = &'a Alias> {
+        self.0.iter().filter(|alias| other.contains(alias))
+    }
+
+    /// Keeps only the aliases `keep` accepts.
+    pub fn retain(&mut self, keep: impl FnMut(&Alias) -> bool) {
+        self.0.retain(keep);
+    }
+
+    /// Gives back spare capacity.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+}
+
+impl Extend<Alias> for AliasSet {
+    fn extend<I: IntoIterator<Item = Alias>>(&mut self, iter: I) {
+        let before = self.0.len();
+        self.0.extend(iter);
+        if self.0.len() != before {
+            self.0.sort_unstable();
+            self.0.dedup();
+        }
+    }
+}
+
+impl FromIterator<Alias> for AliasSet {
+    fn from_iter<I: IntoIterator<Item = Alias>>(iter: I) -> Self {
+        let mut set = AliasSet::new();
+        set.extend(iter);
+        set
+    }
+}
+
+impl IntoIterator for AliasSet {
+    type Item = Alias;
+    type IntoIter = std::vec::IntoIter<Alias>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a AliasSet {
+    type Item = &'a Alias;
+    type IntoIter = std::slice::Iter<'a, Alias>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter()
+    }
+}
+
+impl Serialize for AliasSet {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for AliasSet {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(Vec::<Alias>::deserialize(deserializer)?
+            .into_iter()
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{Alias, AliasKind};
+    use super::{Alias, AliasKind, AliasSet};
     use crate::NodeKind;
 
     #[test]
@@ -221,6 +359,26 @@ mod tests {
             Alias::name(NodeKind::Table, "orders").implied_node_kind(),
             Some(NodeKind::Table)
         );
+    }
+
+    #[test]
+    fn alias_sets_stay_sorted_and_without_duplicates() {
+        let queue = Alias::name(NodeKind::Queue, "orders");
+        let arn = Alias::arn("arn:aws:sqs:eu-west-1:123456789012:orders");
+        let url = Alias::url("https://sqs.eu-west-1.amazonaws.com/123456789012/orders");
+        let mut set: AliasSet = [queue.clone(), arn.clone()].into_iter().collect();
+        set.extend([url.clone(), queue.clone(), arn.clone()]);
+        assert!(!set.insert(url.clone()));
+        let mut expected = vec![queue.clone(), arn.clone(), url.clone()];
+        expected.sort();
+        assert_eq!(set.as_slice(), expected.as_slice());
+        assert!(set.contains(&queue) && set.contains(&url));
+        assert!(!set.contains(&Alias::name(NodeKind::Table, "orders")));
+        let other: AliasSet = [url.clone()].into_iter().collect();
+        assert_eq!(set.intersection(&other).collect::<Vec<_>>(), [&url]);
+        let json = serde_json::to_string(&set).unwrap_or_default();
+        let back: AliasSet = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, set);
     }
 
     #[test]

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Alias, AttributeValue, Diagnostic, EdgeKind, Evidence, NodeId, NodeKind, Origin, Timestamp,
+    Alias, AliasSet, AttributeValue, Diagnostic, EdgeKind, Evidence, NodeId, NodeKind, Origin,
+    Text, Timestamp,
 };
 
 /// A node as a parser states it. The graph merges every `Node` that names
@@ -18,16 +19,16 @@ pub struct Node {
     pub kind: NodeKind,
     /// The provider's own type (`aws_sqs_queue`, `AWS::SQS::Queue`), always kept.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub raw_type: Option<String>,
+    pub raw_type: Option<Text>,
     /// A short human name.
     pub name: String,
     /// Where the node lives (`terraform:infra/prod`, `cloudformation:stack/Orders`):
     /// an observed source whose scope covers this one can prove it absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub scope: Option<Text>,
     /// Every other name the node is known by.
     #[serde(default)]
-    pub aliases: BTreeSet<Alias>,
+    pub aliases: AliasSet,
     /// Attribute values, per origin: `{"visibility_timeout": {"declared": 30, "observed": 60}}`.
     #[serde(default)]
     pub attributes: BTreeMap<String, BTreeMap<Origin, AttributeValue>>,
@@ -45,20 +46,20 @@ impl Node {
             raw_type: None,
             name: name.into(),
             scope: None,
-            aliases: BTreeSet::new(),
+            aliases: AliasSet::new(),
             attributes: BTreeMap::new(),
             evidence: Vec::new(),
         }
     }
 
     /// Sets the provider's raw type.
-    pub fn with_raw_type(mut self, raw_type: impl Into<String>) -> Self {
+    pub fn with_raw_type(mut self, raw_type: impl Into<Text>) -> Self {
         self.raw_type = Some(raw_type.into());
         self
     }
 
     /// Sets the scope.
-    pub fn with_scope(mut self, scope: impl Into<String>) -> Self {
+    pub fn with_scope(mut self, scope: impl Into<Text>) -> Self {
         self.scope = Some(scope.into());
         self
     }

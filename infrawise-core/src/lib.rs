@@ -50,9 +50,10 @@ mod kind;
 mod origin;
 mod render;
 pub mod secret;
+mod text;
 mod time;
 
-pub use alias::{Alias, AliasKind, NodeId};
+pub use alias::{Alias, AliasKind, AliasSet, NodeId};
 pub use attribute::{AttributeValue, REDACTED_KEY, UNKNOWN_KEY};
 pub use diagnostic::{Diagnostic, Parsed, Severity};
 pub use error::Error;
@@ -60,4 +61,5 @@ pub use evidence::{Evidence, normalize_evidence};
 pub use fragment::{Edge, Format, Fragment, Node, NodeRef, Source, SourceStatus};
 pub use kind::{EdgeKind, NodeKind};
 pub use origin::{Origin, OriginSet};
+pub use text::{Text, interned_bytes};
 pub use time::Timestamp;

@@ -16,22 +16,22 @@ fn evidence_text(evidence: &Evidence) -> String {
     if !evidence.detail.is_empty() {
         let _ = write!(text, " ({})", evidence.detail);
     }
-    if let Some(confidence) = evidence.confidence {
+    if let Some(confidence) = evidence.confidence() {
         let _ = write!(text, " confidence={confidence}");
     }
     if let Some(first) = evidence
-        .first_seen
-        .filter(|first| Some(*first) != evidence.last_seen)
+        .first_seen()
+        .filter(|first| Some(*first) != evidence.last_seen())
     {
         let _ = write!(text, " first_seen={first}");
     }
-    if let Some(seen) = evidence.last_seen {
+    if let Some(seen) = evidence.last_seen() {
         let _ = write!(text, " seen={seen}");
     }
-    if let Some(count) = evidence.count {
+    if let Some(count) = evidence.count() {
         let _ = write!(text, " count={count}");
     }
-    if let Some(errors) = evidence.errors {
+    if let Some(errors) = evidence.errors() {
         let _ = write!(text, " errors={errors}");
     }
     text

@@ -417,7 +417,7 @@ pub fn redact_node(node: &mut Node) {
         })
     });
     let kind = node.kind;
-    let raw_type = node.raw_type.clone();
+    let raw_type = node.raw_type;
     for (name, values) in &mut node.attributes {
         for value in values.values_mut() {
             let taken = std::mem::replace(value, AttributeValue::Known(Value::Null));

@@ -8,7 +8,6 @@
 //! to a built graph means rebuilding it.
 
 use std::collections::{BTreeSet, HashSet};
-use std::sync::Arc;
 
 use infrawise_core::{
     Alias, AliasKind, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeId,
@@ -16,12 +15,12 @@ use infrawise_core::{
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
-use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::adjacency::{Adjacency, EdgeFacts};
 use crate::link::{self, ContributionEdge, SoftEdge};
 
-use crate::graph::{Graph, GraphEdge, GraphNode};
+use crate::graph::{Graph, GraphEdge, GraphNode, HashIndex, hash_of, value_keys};
 
 /// Collects fragments and merges them into a [`Graph`].
 ///
@@ -343,21 +342,12 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
         })
         .collect();
     keyed.sort_unstable_by_key(|(from, to, kind, _)| (*from, *to, *kind));
-    let mut pool = StringPool::default();
-    for index in inner.node_indices() {
-        for evidence in &mut inner[index].node.evidence {
-            pool.intern(evidence);
-        }
-    }
     let mut keyed = keyed.into_iter().peekable();
     while let Some((from, to, kind, mut evidence)) = keyed.next() {
         while let Some((_, _, _, more)) =
             keyed.next_if(|next| (next.0, next.1, next.2) == (from, to, kind))
         {
             evidence.extend(more);
-        }
-        for item in &mut evidence {
-            pool.intern(item);
         }
         normalize_evidence(&mut evidence);
         inner.add_edge(from, to, GraphEdge::new(kind, evidence));
@@ -370,70 +360,34 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     )
 }
 
-/// Shares one allocation among equal evidence paths and extractor names:
-/// a large graph has millions of evidence records but few distinct files.
-#[derive(Default)]
-struct StringPool {
-    strings: FxHashSet<Arc<str>>,
-}
-
-impl StringPool {
-    fn share(&mut self, text: &mut Arc<str>) {
-        if let Some(existing) = self.strings.get(text) {
-            *text = Arc::clone(existing);
-        } else {
-            self.strings.insert(Arc::clone(text));
-        }
-    }
-
-    fn intern(&mut self, evidence: &mut Evidence) {
-        if let Some(path) = &mut evidence.path {
-            self.share(path);
-        }
-        self.share(&mut evidence.extractor);
-    }
-}
-
 /// Builds the lookup tables of a graph whose nodes and edges are in place.
 pub(crate) fn index_graph(
     inner: DiGraph<GraphNode, GraphEdge, u32>,
     sources: Vec<Source>,
     diagnostics: Vec<Diagnostic>,
 ) -> Graph {
-    let mut ids = FxHashMap::with_capacity_and_hasher(inner.node_count(), FxBuildHasher);
-    let mut alias_index = FxHashMap::default();
-    let mut alias_values: FxHashMap<String, Vec<NodeIndex<u32>>> = FxHashMap::default();
+    let mut inner = inner;
+    inner.shrink_to_fit();
+    let mut merged_ids = Vec::new();
+    let mut aliases = Vec::new();
+    let mut values = Vec::new();
     for index in inner.node_indices() {
-        let node = &inner[index].node;
-        ids.insert(node.id.clone(), index);
-        for id in &inner[index].merged_ids {
-            ids.entry(id.clone()).or_insert(index);
-        }
-        for alias in &node.aliases {
-            alias_index.insert(alias.clone(), index);
-            alias_values
-                .entry(alias.value.clone())
-                .or_default()
-                .push(index);
-            if alias.kind == AliasKind::Arn {
-                continue;
-            }
-            // `kind:value` (without scope) is also accepted for lookups.
-            if alias.scope.is_some() {
-                alias_values
-                    .entry(format!("{}:{}", alias.kind, alias.value))
-                    .or_default()
-                    .push(index);
-            }
-        }
-        alias_values
-            .entry(node.name.clone())
-            .or_default()
-            .push(index);
-    }
-    for candidates in alias_values.values_mut() {
-        candidates.sort_unstable();
-        candidates.dedup();
+        let position = index.index() as u32;
+        let graph_node = &inner[index];
+        merged_ids.extend(
+            graph_node
+                .merged_ids
+                .iter()
+                .map(|id| (hash_of(id.as_str()), position)),
+        );
+        aliases.extend(
+            graph_node
+                .node
+                .aliases
+                .iter()
+                .map(|alias| (hash_of(alias), position)),
+        );
+        values.extend(value_keys(&graph_node.node).map(|key| (hash_of(&*key), position)));
     }
     let mut forward = Vec::with_capacity(inner.edge_count());
     let mut backward = Vec::with_capacity(inner.edge_count());
@@ -447,9 +401,9 @@ pub(crate) fn index_graph(
     let incoming = Adjacency::build(inner.node_count(), &backward);
     Graph {
         inner,
-        ids,
-        alias_index,
-        alias_values,
+        by_merged_id: HashIndex::new(merged_ids),
+        by_alias: HashIndex::new(aliases),
+        by_value: HashIndex::new(values),
         sources,
         diagnostics,
         incoming,
@@ -466,14 +420,14 @@ fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
     let Some((mut node, _)) = iter.next() else {
         return GraphNode {
             node: Node::new("", NodeKind::Other, ""),
-            merged_ids: BTreeSet::new(),
+            merged_ids: Vec::new(),
             unresolved: true,
         };
     };
-    let mut merged_ids = BTreeSet::new();
+    let mut merged_ids = Vec::new();
     for (other, _) in iter {
         if other.id != node.id {
-            merged_ids.insert(other.id);
+            merged_ids.push(other.id);
         }
         if node.raw_type.is_none() {
             node.raw_type = other.raw_type;
@@ -496,6 +450,10 @@ fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
         }
     }
     normalize_evidence(&mut node.evidence);
+    node.aliases.shrink_to_fit();
+    merged_ids.sort_unstable();
+    merged_ids.dedup();
+    merged_ids.shrink_to_fit();
     GraphNode {
         node,
         merged_ids,

@@ -231,7 +231,7 @@ fn node_change(key: &str, old: &GraphNode, new: &GraphNode, by: DiffKey) -> Opti
                 && a.path == b.path
                 && a.extractor == b.extractor
                 && a.detail == b.detail
-                && a.confidence == b.confidence
+                && a.confidence() == b.confidence()
         };
         evidence_added = new
             .node

@@ -384,7 +384,7 @@ fn last_seen(evidence: &[Evidence]) -> Option<Timestamp> {
     evidence
         .iter()
         .filter(|e| e.origin == Origin::Observed)
-        .filter_map(|e| e.last_seen.or(e.first_seen))
+        .filter_map(|e| e.last_seen().or(e.first_seen()))
         .max()
 }
 

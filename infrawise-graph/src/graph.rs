@@ -1,11 +1,11 @@
 //! The merged graph and lookups on it.
 
-use std::collections::BTreeSet;
+use std::hash::{Hash, Hasher};
 
-use rustc_hash::FxHashMap;
+use rustc_hash::FxHasher;
 
 use infrawise_core::{
-    Alias, Diagnostic, EdgeKind, Evidence, Node, NodeId, Origin, OriginSet, Source,
+    Alias, AliasKind, Diagnostic, EdgeKind, Evidence, Node, NodeId, Origin, OriginSet, Source,
 };
 use petgraph::graph::{DiGraph, EdgeIndex, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -26,9 +26,9 @@ pub struct EdgeId(pub u32);
 pub struct GraphNode {
     /// The merged node.
     pub node: Node,
-    /// The ids of the other inputs' nodes merged into this one; lookups by
-    /// them find this node.
-    pub merged_ids: BTreeSet<NodeId>,
+    /// The ids of the other inputs' nodes merged into this one, sorted;
+    /// lookups by them find this node.
+    pub merged_ids: Vec<NodeId>,
     /// True for a node that nothing declared or observed, created because an
     /// edge referred to an alias no input defines (a dangling reference).
     pub unresolved: bool,
@@ -90,10 +90,14 @@ pub struct EdgeView<'g> {
 /// `(from, to, kind)` order, so iteration and output are deterministic.
 #[derive(Clone, Debug, Default)]
 pub struct Graph {
+    /// Nodes in id order (so an id is found by binary search) and edges.
     pub(crate) inner: DiGraph<GraphNode, GraphEdge, u32>,
-    pub(crate) ids: FxHashMap<NodeId, NodeIndex<u32>>,
-    pub(crate) alias_index: FxHashMap<Alias, NodeIndex<u32>>,
-    pub(crate) alias_values: FxHashMap<String, Vec<NodeIndex<u32>>>,
+    /// Merged-away ids to their node.
+    pub(crate) by_merged_id: HashIndex,
+    /// Aliases to their node.
+    pub(crate) by_alias: HashIndex,
+    /// Bare alias values, `kind:value` forms and names to their nodes.
+    pub(crate) by_value: HashIndex,
     pub(crate) sources: Vec<Source>,
     pub(crate) diagnostics: Vec<Diagnostic>,
     /// Who depends on each node: `(dependent, edge)` per node index.
@@ -137,7 +141,21 @@ impl Graph {
 
     /// The node with this exact id.
     pub fn node(&self, id: &NodeId) -> Option<&GraphNode> {
-        self.ids.get(id).map(|&index| &self.inner[index])
+        self.index_of(id.as_str()).map(|index| &self.inner[index])
+    }
+
+    /// The index of the node with id `id`, or of the node it was merged into.
+    pub(crate) fn index_of(&self, id: &str) -> Option<NodeIndex<u32>> {
+        let nodes = self.inner.raw_nodes();
+        if let Ok(at) = nodes.binary_search_by(|n| n.weight.node.id.as_str().cmp(id)) {
+            return Some(NodeIndex::new(at));
+        }
+        self.by_merged_id.candidates(hash_of(id)).find(|&index| {
+            self.inner[index]
+                .merged_ids
+                .binary_search_by(|m| m.as_str().cmp(id))
+                .is_ok()
+        })
     }
 
     /// The edge with this id.
@@ -155,33 +173,67 @@ impl Graph {
     }
 
     pub(crate) fn lookup_index(&self, name: &str) -> Result<NodeIndex<u32>, Error> {
-        if let Some(&index) = self.ids.get(&NodeId::new(name)) {
+        if let Some(index) = self.index_of(name) {
             return Ok(index);
         }
         if let Ok(alias) = name.parse::<Alias>()
-            && let Some(&index) = self.alias_index.get(&alias)
+            && let Some(index) = self.alias_index(&alias)
         {
             return Ok(index);
         }
-        match self.alias_values.get(name).map(Vec::as_slice) {
-            Some([index]) => Ok(*index),
-            Some(candidates) if !candidates.is_empty() => {
-                let mut ids: Vec<NodeId> = candidates
+        let mut candidates: Vec<NodeIndex<u32>> = self
+            .by_value
+            .candidates(hash_of(name))
+            .filter(|&index| value_keys(&self.inner[index].node).any(|key| key == name))
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        match candidates.as_slice() {
+            [index] => Ok(*index),
+            [] => Err(Error::NotFound(name.to_owned())),
+            _ => Err(Error::Ambiguous {
+                name: name.to_owned(),
+                candidates: candidates
                     .iter()
                     .map(|&i| self.inner[i].node.id.clone())
-                    .collect();
-                ids.sort();
-                ids.dedup();
-                if let [_] = ids.as_slice() {
-                    return Ok(candidates[0]);
-                }
-                Err(Error::Ambiguous {
-                    name: name.to_owned(),
-                    candidates: ids,
-                })
-            }
-            _ => Err(Error::NotFound(name.to_owned())),
+                    .collect(),
+            }),
         }
+    }
+
+    /// Records ids merged into nodes after the build (`(merged id, node id)`
+    /// pairs; a saved graph lists them on its nodes).
+    pub(crate) fn add_merged_ids(&mut self, pairs: Vec<(NodeId, NodeId)>) {
+        if pairs.is_empty() {
+            return;
+        }
+        for (merged, id) in pairs {
+            if let Some(index) = self.index_of(id.as_str()) {
+                let ids = &mut self.inner[index].merged_ids;
+                if let Err(at) = ids.binary_search(&merged) {
+                    ids.insert(at, merged);
+                }
+            }
+        }
+        let entries = self
+            .inner
+            .node_indices()
+            .flat_map(|index| {
+                let position = index.index() as u32;
+                self.inner[index]
+                    .merged_ids
+                    .iter()
+                    .map(move |id| (hash_of(id.as_str()), position))
+            })
+            .collect();
+        self.by_merged_id = HashIndex::new(entries);
+    }
+
+    /// The node that has `alias`.
+    pub(crate) fn alias_index(&self, alias: &Alias) -> Option<NodeIndex<u32>> {
+        self.by_alias
+            .candidates(hash_of(alias))
+            .find(|&index| self.inner[index].node.aliases.contains(alias))
     }
 
     pub(crate) fn edge_view(&self, index: EdgeIndex<u32>) -> Option<EdgeView<'_>> {
@@ -205,7 +257,7 @@ impl Graph {
     }
 
     fn adjacent(&self, id: &NodeId, direction: petgraph::Direction) -> Vec<EdgeView<'_>> {
-        let Some(&index) = self.ids.get(id) else {
+        let Some(index) = self.index_of(id.as_str()) else {
             return Vec::new();
         };
         let mut edges: Vec<EdgeView<'_>> = self
@@ -215,5 +267,56 @@ impl Graph {
             .collect();
         edges.sort_by_key(|edge| edge.id);
         edges
+    }
+}
+
+/// The 64-bit hash the lookup tables are keyed by.
+pub(crate) fn hash_of<T: Hash + ?Sized>(key: &T) -> u64 {
+    let mut hasher = FxHasher::default();
+    key.hash(&mut hasher);
+    hasher.finish()
+}
+
+/// The texts a bare-name lookup matches a node by: each alias's value,
+/// `kind:value` for scoped aliases other than ARNs, and the node's name.
+pub(crate) fn value_keys(node: &Node) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
+    use std::borrow::Cow;
+    node.aliases
+        .iter()
+        .flat_map(|alias| {
+            let scoped = (alias.kind != AliasKind::Arn && alias.scope.is_some())
+                .then(|| Cow::Owned(format!("{}:{}", alias.kind, alias.value)));
+            std::iter::once(Cow::Borrowed(alias.value.as_str())).chain(scoped)
+        })
+        .chain(std::iter::once(Cow::Borrowed(node.name.as_str())))
+}
+
+/// A lookup table that stores no keys: `(hash of key, node)` pairs, sorted.
+///
+/// Decision: the graph's lookup tables hold hashes, not copies of ids,
+/// aliases and names. Rationale: the keys are already in the nodes, and
+/// copying them into hash maps cost about 60 bytes per edge on a large
+/// graph (more than the edges' own facts). Trade-off: a hit is a
+/// candidate, confirmed against the node (hashes can collide), and building
+/// the table sorts it.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HashIndex(Vec<(u64, u32)>);
+
+impl HashIndex {
+    /// A table of `(hash, node)` entries in any order.
+    pub(crate) fn new(mut entries: Vec<(u64, u32)>) -> Self {
+        entries.sort_unstable();
+        entries.dedup();
+        entries.shrink_to_fit();
+        HashIndex(entries)
+    }
+
+    /// The nodes whose key may hash to `hash`.
+    pub(crate) fn candidates(&self, hash: u64) -> impl Iterator<Item = NodeIndex<u32>> + '_ {
+        let start = self.0.partition_point(|&(h, _)| h < hash);
+        self.0[start..]
+            .iter()
+            .take_while(move |&&(h, _)| h == hash)
+            .map(|&(_, index)| NodeIndex::new(index as usize))
     }
 }

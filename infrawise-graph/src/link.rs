@@ -455,9 +455,9 @@ fn restate(evidence: &[Evidence], confidence: f64, detail: &str) -> Vec<Evidence
         .map(|e| {
             let mut e = e.clone();
             if e.origin == Origin::Inferred {
-                e.confidence = Some(confidence);
+                e.set_confidence(Some(confidence));
             }
-            e.detail.push_str(detail);
+            e.detail = format!("{}{detail}", e.detail).into();
             e
         })
         .collect()

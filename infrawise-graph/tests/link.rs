@@ -30,7 +30,11 @@ fn outcome(graph: &Graph) -> String {
             let _ = writeln!(
                 out,
                 "{} -{}-> {} [{:?}] {}",
-                edge.from, edge.edge.kind, edge.to, evidence.confidence, evidence.detail
+                edge.from,
+                edge.edge.kind,
+                edge.to,
+                evidence.confidence(),
+                evidence.detail
             );
         }
     }

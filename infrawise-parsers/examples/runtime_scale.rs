@@ -70,7 +70,7 @@ fn child(mode: &str, path: &Path) -> Result<()> {
                 .nodes
                 .iter()
                 .filter(|n| n.evidence.iter().any(|e| e.detail.starts_with("spans of")))
-                .filter_map(|n| n.evidence.first().and_then(|e| e.count))
+                .filter_map(|n| n.evidence.first().and_then(infrawise_core::Evidence::count))
                 .sum();
             format!(
                 "{spans} spans -> {} nodes, {} edges, {evidence} edge-operations",

@@ -111,7 +111,11 @@ fn calls(fragment: &Fragment) -> Vec<(String, u64)> {
             let NodeRef::Id(to) = &edge.to else {
                 panic!("runtime edges name their ends by id")
             };
-            let count = edge.evidence.iter().filter_map(|e| e.count).sum();
+            let count = edge
+                .evidence
+                .iter()
+                .filter_map(infrawise_core::Evidence::count)
+                .sum();
             (to.to_string(), count)
         })
         .collect()

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use infrawise_core::{
     Alias, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind,
-    Origin, Source,
+    Origin, Source, Text,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,12 +24,12 @@ pub struct NodeDocument {
     pub kind: NodeKind,
     /// The provider's raw type.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub raw_type: Option<String>,
+    pub raw_type: Option<Text>,
     /// Its name.
     pub name: String,
     /// Its scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
+    pub scope: Option<Text>,
     /// All aliases, sorted.
     #[serde(default)]
     pub aliases: Vec<Alias>,
@@ -102,14 +102,14 @@ impl Graph {
                 NodeDocument {
                     id: node.id.clone(),
                     kind: node.kind,
-                    raw_type: node.raw_type.clone(),
+                    raw_type: node.raw_type,
                     name: node.name.clone(),
-                    scope: node.scope.clone(),
+                    scope: node.scope,
                     aliases: node.aliases.iter().cloned().collect(),
                     origins: node.origins(),
                     attributes: node.attributes.clone(),
                     evidence: node.evidence.clone(),
-                    merged_ids: graph_node.merged_ids.iter().cloned().collect(),
+                    merged_ids: graph_node.merged_ids.clone(),
                     unresolved: graph_node.unresolved,
                 }
             })
@@ -212,12 +212,7 @@ impl Graph {
             diagnostics: document.diagnostics,
         };
         let mut graph = merge(vec![fragment], &placeholders);
-        for (merged, id) in extra_nodes {
-            if let Some(&index) = graph.ids.get(&id) {
-                graph.inner[index].merged_ids.insert(merged.clone());
-                graph.ids.entry(merged).or_insert(index);
-            }
-        }
+        graph.add_merged_ids(extra_nodes);
         Ok(graph)
     }
 }
@@ -266,21 +261,18 @@ struct NodeView<'g> {
     name: &'g str,
     #[serde(skip_serializing_if = "Option::is_none")]
     scope: Option<&'g str>,
-    aliases: &'g std::collections::BTreeSet<Alias>,
+    aliases: &'g infrawise_core::AliasSet,
     origins: Vec<Origin>,
     attributes: &'g BTreeMap<String, BTreeMap<Origin, AttributeValue>>,
     evidence: &'g [Evidence],
     #[serde(skip_serializing_if = "is_empty_set")]
-    merged_ids: &'g std::collections::BTreeSet<NodeId>,
+    merged_ids: &'g [NodeId],
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     unresolved: bool,
 }
 
-#[expect(
-    clippy::trivially_copy_pass_by_ref,
-    reason = "serde's skip_serializing_if passes a reference to the field, itself a reference"
-)]
-fn is_empty_set(set: &&std::collections::BTreeSet<NodeId>) -> bool {
+/// serde's `skip_serializing_if` passes a reference to the field, itself a slice.
+fn is_empty_set(set: &&[NodeId]) -> bool {
     set.is_empty()
 }
 

@@ -4,7 +4,7 @@
 
 use infrawise_core::{
     Alias, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind,
-    NodeRef, Origin,
+    NodeRef, Origin, Text,
 };
 
 use super::Template;
@@ -60,7 +60,7 @@ impl<'a> Emitter<'a> {
         format!("cfn:{}:{name}", self.stack)
     }
 
-    pub(crate) fn evidence(&self, detail: impl Into<String>, line: u32) -> Evidence {
+    pub(crate) fn evidence(&self, detail: impl Into<Text>, line: u32) -> Evidence {
         Evidence::declared(EXTRACTOR, detail).at(self.path, Some(line))
     }
 
@@ -140,7 +140,7 @@ impl<'a> Emitter<'a> {
                 entry.line,
             );
             if let Some(kind) = entry.value.get("Type").and_then(Value::as_str) {
-                node.raw_type = Some(kind.to_owned());
+                node.raw_type = Some(kind.into());
             }
             let no_echo = super::resolve::no_echo(&entry.value);
             if no_echo {
@@ -403,7 +403,7 @@ impl<'a> Emitter<'a> {
                     format!("Properties.{section}"),
                     index.line,
                 );
-                node.raw_type = Some(format!("AWS::DynamoDB::Table.{section}"));
+                node.raw_type = Some(format!("AWS::DynamoDB::Table.{section}").into());
                 // Code names an index by table and index name (`IndexName`
                 // of a query); only a literal table name gives that alias.
                 if let Some(table_name) = properties.get("TableName").and_then(Value::as_str) {

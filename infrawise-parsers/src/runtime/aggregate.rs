@@ -6,12 +6,13 @@
 //! never with the size of the input. Names are interned once: stating an
 //! observation allocates nothing once its ends and operation are known.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
 
 use infrawise_core::{
-    Alias, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind, Source, Timestamp,
+    Alias, AliasSet, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind, Source, Text,
+    Timestamp,
 };
 
 /// The id of the observed node of `kind` named `name`, shared by every
@@ -54,7 +55,7 @@ impl Tally {
             .at(display, None)
             .with_count(self.count)
             .with_errors(self.errors);
-        evidence.first_seen = self.first;
+        evidence.set_seen(self.first, self.last);
         evidence
     }
 }
@@ -64,8 +65,8 @@ impl Tally {
 struct ObservedNode {
     kind: NodeKind,
     name: String,
-    raw_type: Option<String>,
-    aliases: BTreeSet<Alias>,
+    raw_type: Option<Text>,
+    aliases: AliasSet,
     detail: &'static str,
     /// What the node did itself (spans it emitted, events it made).
     own: Tally,
@@ -124,20 +125,20 @@ impl Observations {
             if let Some(node) = self.nodes.get_mut(index as usize)
                 && node.raw_type.is_none()
             {
-                node.raw_type = raw_type.map(str::to_owned);
+                node.raw_type = raw_type.map(Text::new);
             }
             return index;
         }
         let index = self.nodes.len() as u32;
         names.insert(name.to_owned(), index);
-        let mut aliases = BTreeSet::new();
+        let mut aliases = AliasSet::new();
         if kind.is_deployable() && !kind.is_generic() {
             aliases.insert(Alias::name(kind, name));
         }
         self.nodes.push(ObservedNode {
             kind,
             name: name.to_owned(),
-            raw_type: raw_type.map(str::to_owned),
+            raw_type: raw_type.map(Text::new),
             aliases,
             detail,
             own: Tally::default(),
@@ -157,7 +158,7 @@ impl Observations {
     pub(crate) fn set_kind(&mut self, node: u32, kind: NodeKind, raw_type: &str) {
         if let Some(node) = self.nodes.get_mut(node as usize) {
             node.kind = kind;
-            node.raw_type = Some(raw_type.to_owned());
+            node.raw_type = Some(raw_type.into());
         }
     }
 
