@@ -27,7 +27,7 @@ fn crossings(graph: &Graph) -> String {
         {
             continue;
         }
-        for evidence in &edge.edge.evidence {
+        for evidence in edge.evidence {
             let _ = writeln!(
                 out,
                 "{} -{}-> {} [{}] {}",

@@ -105,7 +105,6 @@ fn runtime_exports_are_recognised_and_merge_with_declarations() {
         .find(|e| e.edge.kind == EdgeKind::Consumes && e.to == &queue.node.id)
         .unwrap_or_else(|| panic!("no observed consumes edge"));
     let counted: u64 = consumes
-        .edge
         .evidence
         .iter()
         .filter_map(infrawise::core::Evidence::count)

@@ -95,7 +95,12 @@ fn globals_apply_where_the_function_is_silent() {
                 .get("value")
                 .and_then(|values| values.get(&infrawise::core::Origin::Declared))
                 .map(|value| serde_json::to_string(value).unwrap_or_default());
-            let lines: Vec<Option<u32>> = n.node.evidence.iter().map(|e| e.line).collect();
+            let lines: Vec<Option<u32>> = n
+                .node
+                .evidence
+                .iter()
+                .map(infrawise::core::Evidence::line)
+                .collect();
             (value, lines)
         });
     // A literal environment value is withheld (it could be a credential);

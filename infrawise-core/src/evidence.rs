@@ -11,54 +11,45 @@ use crate::{Origin, Text, Timestamp};
 /// evidence: the same queue seen in HCL, in state and in Python code ends up
 /// as one node with three records, each with its own origin and source.
 ///
-/// Decision: what only inferred and observed evidence have (confidence,
-/// first/last seen, count, errors) sits behind accessors in one optional
-/// box. Rationale: most evidence is declared, and a graph holds one record
-/// per edge and per source of each node; inline, those five optional fields
-/// made every record 120 bytes, boxed they make it 48 (plus 40 for the
-/// records that have them). Trade-off: reading them is a method call, and
-/// setting them goes through the builders.
+/// Decision: the line, the confidence and what only observed evidence has
+/// (first/last seen, count, errors) sit behind accessors: the line packed
+/// into a `u32` (0 for none), the confidence into a `u16` of ten-thousandths,
+/// the observation facts in one optional box. Rationale: a graph holds one
+/// record per edge and per source of each node; with those fields inline
+/// as options every record took 120 bytes, packed it takes 40 (plus 32 for
+/// observed records). Trade-off: reading them is a method call, setting
+/// them goes through the builders, and a confidence keeps four decimals.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Evidence {
     /// Declared, inferred or observed.
     pub origin: Origin,
     /// The file (or snapshot record) the fact was read from.
     pub path: Option<Text>,
-    /// The 1-based line in `path`, where there is one.
-    pub line: Option<u32>,
+    /// The 1-based line in `path`, 0 for none (see [`Evidence::line`]).
+    line: u32,
+    /// The confidence in ten-thousandths, `u16::MAX` for none (see
+    /// [`Evidence::confidence`]).
+    confidence: u16,
     /// The extractor that produced the fact (`terraform`, `cloudformation`, …).
     pub extractor: Text,
     /// A short human-readable detail: which attribute, which call.
     pub detail: Text,
-    /// Confidence and observation facts, when there are any.
+    /// Observation facts, when there are any.
     extra: Option<Box<Extra>>,
 }
 
-/// The facts only some evidence has, packed: `None` is a sentinel
-/// (NaN, `i64::MIN`, `u64::MAX`) rather than a tag.
-#[derive(Clone, Copy, Debug)]
+/// The facts only observed evidence has, packed: `None` is a sentinel
+/// (`i64::MIN`, `u64::MAX`) rather than a tag.
+#[derive(Clone, Copy, Debug, PartialEq)]
 struct Extra {
-    confidence: f64,
     first_seen: i64,
     last_seen: i64,
     count: u64,
     errors: u64,
 }
 
-/// Equal when every field is: two unknown confidences (NaN) are equal.
-impl PartialEq for Extra {
-    fn eq(&self, other: &Self) -> bool {
-        self.confidence.to_bits() == other.confidence.to_bits()
-            && self.first_seen == other.first_seen
-            && self.last_seen == other.last_seen
-            && self.count == other.count
-            && self.errors == other.errors
-    }
-}
-
 impl Extra {
     const EMPTY: Extra = Extra {
-        confidence: f64::NAN,
         first_seen: i64::MIN,
         last_seen: i64::MIN,
         count: u64::MAX,
@@ -66,13 +57,16 @@ impl Extra {
     };
 
     fn is_empty(&self) -> bool {
-        self.confidence.is_nan()
-            && self.first_seen == i64::MIN
+        self.first_seen == i64::MIN
             && self.last_seen == i64::MIN
             && self.count == u64::MAX
             && self.errors == u64::MAX
     }
 }
+
+/// Confidences are kept in ten-thousandths.
+const CONFIDENCE_SCALE: f64 = 10_000.0;
+const NO_CONFIDENCE: u16 = u16::MAX;
 
 fn time_of(seconds: i64) -> Option<Timestamp> {
     (seconds != i64::MIN).then(|| Timestamp::from_unix_seconds(seconds))
@@ -111,7 +105,7 @@ impl Serialize for Evidence {
         Flat {
             origin: self.origin,
             path: self.path,
-            line: self.line,
+            line: self.line(),
             extractor: self.extractor,
             detail: self.detail,
             confidence: self.confidence(),
@@ -129,7 +123,7 @@ impl<'de> Deserialize<'de> for Evidence {
         let flat = Flat::deserialize(deserializer)?;
         let mut evidence = Evidence::new(flat.origin, &flat.extractor, flat.detail);
         evidence.path = flat.path;
-        evidence.line = flat.line;
+        evidence.set_line(flat.line);
         evidence.set_confidence(flat.confidence);
         evidence.set_seen(flat.first_seen, flat.last_seen);
         evidence.set_count(flat.count);
@@ -143,7 +137,8 @@ impl Evidence {
         Evidence {
             origin,
             path: None,
-            line: None,
+            line: 0,
+            confidence: NO_CONFIDENCE,
             extractor: Text::new(extractor),
             detail: detail.into(),
             extra: None,
@@ -166,10 +161,20 @@ impl Evidence {
         }
     }
 
-    /// For inferred evidence, how sure the extractor is, from 0 to 1.
+    /// The 1-based line in [`path`](Self::path), where there is one.
+    pub fn line(&self) -> Option<u32> {
+        (self.line != 0).then_some(self.line)
+    }
+
+    /// Sets the line (`Some(0)` is taken as no line: lines are 1-based).
+    pub fn set_line(&mut self, line: Option<u32>) {
+        self.line = line.unwrap_or(0);
+    }
+
+    /// For inferred evidence, how sure the extractor is, from 0 to 1, to
+    /// four decimals.
     pub fn confidence(&self) -> Option<f64> {
-        let confidence = self.extra().confidence;
-        (!confidence.is_nan()).then_some(confidence)
+        (self.confidence != NO_CONFIDENCE).then(|| f64::from(self.confidence) / CONFIDENCE_SCALE)
     }
 
     /// For observed evidence, when the fact was first seen.
@@ -194,15 +199,14 @@ impl Evidence {
         number_of(self.extra().errors)
     }
 
-    /// Sets the confidence (clamped to 0..=1; NaN counts as 0).
+    /// Sets the confidence (clamped to 0..=1, NaN counts as 0; kept to
+    /// four decimals).
     pub fn set_confidence(&mut self, confidence: Option<f64>) {
-        let value = confidence.map_or(
-            f64::NAN,
-            |c| {
-                if c.is_nan() { 0.0 } else { c.clamp(0.0, 1.0) }
-            },
-        );
-        self.update(|extra| extra.confidence = value);
+        self.confidence = confidence.map_or(NO_CONFIDENCE, |c| {
+            let c = if c.is_nan() { 0.0 } else { c.clamp(0.0, 1.0) };
+            // In 0..=10_000 after the clamp, so the cast is exact.
+            (c * CONFIDENCE_SCALE).round() as u16
+        });
     }
 
     /// Sets when the fact was first and last seen.
@@ -245,7 +249,7 @@ impl Evidence {
     /// Sets the source path.
     pub fn at(mut self, path: impl AsRef<str>, line: Option<u32>) -> Self {
         self.path = Some(Text::new(path.as_ref()));
-        self.line = line;
+        self.set_line(line);
         self
     }
 
@@ -276,7 +280,7 @@ impl Evidence {
         self.origin
             .cmp(&other.origin)
             .then_with(|| self.path.cmp(&other.path))
-            .then_with(|| self.line.cmp(&other.line))
+            .then_with(|| self.line().cmp(&other.line()))
             .then_with(|| self.extractor.cmp(&other.extractor))
             .then_with(|| self.detail.cmp(&other.detail))
             .then_with(|| {

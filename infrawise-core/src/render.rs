@@ -9,7 +9,7 @@ fn evidence_text(evidence: &Evidence) -> String {
     let mut text = format!("{} {}", evidence.origin, evidence.extractor);
     if let Some(path) = &evidence.path {
         let _ = write!(text, " {path}");
-        if let Some(line) = evidence.line {
+        if let Some(line) = evidence.line() {
             let _ = write!(text, ":{line}");
         }
     }

@@ -34,7 +34,7 @@ impl EdgeFacts {
             edge: id,
             kind_index: kind_index(edge.kind),
             origins: edge.origins,
-            max_inferred_confidence: edge.max_inferred_confidence as f32,
+            max_inferred_confidence: edge.max_inferred_confidence,
         }
     }
 }

@@ -160,26 +160,51 @@ fn representative_key(node: &Node, placeholder: bool) -> impl Ord + '_ {
 /// An edge with resolved ends, before parallel edges are merged.
 type KeyedEdge = (NodeIndex<u32>, NodeIndex<u32>, EdgeKind, Vec<Evidence>);
 
+/// Takes the items of a vector from the back, giving its memory back as
+/// it empties, so that a large input is not held twice while it is turned
+/// into something else. The build's result does not depend on item order.
+struct Shrinking<T>(Vec<T>);
+
+impl<T> Iterator for Shrinking<T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        const STEP: usize = 1 << 16;
+        let item = self.0.pop()?;
+        if self.0.len().is_multiple_of(STEP) && self.0.capacity() - self.0.len() >= STEP {
+            self.0.shrink_to_fit();
+        }
+        Some(item)
+    }
+}
+
 /// Merges fragments. `placeholders` marks, by id, nodes that must be
 /// treated as unresolved placeholders (used when loading a saved graph).
 pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) -> Graph {
-    let mut nodes: Vec<Node> = Vec::new();
-    let mut is_placeholder: Vec<bool> = Vec::new();
-    let mut edges = Vec::new();
+    // The input is consumed as it is used, never held twice: the largest
+    // fragment's node vector becomes the contribution list, the others are
+    // moved into it from the back as they shrink, and edges stay in their
+    // fragments' vectors until their ends are resolved.
+    let mut fragments = fragments;
+    let largest = (0..fragments.len()).max_by_key(|&i| fragments[i].nodes.len());
+    let mut nodes: Vec<Node> =
+        largest.map_or_else(Vec::new, |i| std::mem::take(&mut fragments[i].nodes));
+    let mut edge_lists: Vec<Vec<Edge>> = Vec::new();
     let mut sources: BTreeSet<Source> = BTreeSet::new();
     let mut diagnostics: BTreeSet<Diagnostic> = BTreeSet::new();
     for fragment in fragments {
-        for mut node in fragment.nodes {
-            // Every node passes here on its way to every output: withhold
-            // what a parser stored without going through `set_attribute`,
-            // and what only two attributes together show to be secret.
-            infrawise_core::secret::redact_node(&mut node);
-            is_placeholder.push(placeholders.contains(&node.id));
-            nodes.push(node);
-        }
-        edges.extend(fragment.edges);
+        nodes.extend(Shrinking(fragment.nodes));
+        edge_lists.push(fragment.edges);
         sources.extend(fragment.sources);
         diagnostics.extend(fragment.diagnostics);
+    }
+    // Every node passes here on its way to every output: withhold what a
+    // parser stored without going through `set_attribute`, and what only
+    // two attributes together show to be secret.
+    let mut is_placeholder: Vec<bool> = Vec::with_capacity(nodes.len());
+    for node in &mut nodes {
+        infrawise_core::secret::redact_node(node);
+        is_placeholder.push(placeholders.contains(&node.id));
     }
 
     // Index every id and alias to the first contribution naming it; later
@@ -213,7 +238,6 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
 
     // Edge ends that name nothing known become placeholder contributions,
     // one per distinct reference.
-    let mut resolved_ends: Vec<(u32, u32)> = Vec::with_capacity(edges.len());
     let resolve = |node_ref: &NodeRef,
                    nodes: &mut Vec<Node>,
                    is_placeholder: &mut Vec<bool>,
@@ -237,8 +261,9 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
         })
     };
     let mut soft_edges: Vec<SoftEdge> = Vec::new();
-    let mut plain_edges: Vec<Edge> = Vec::with_capacity(edges.len());
-    for edge in edges {
+    // Grown, not reserved: it fills as the fragments' edge vectors shrink.
+    let mut edges: Vec<ContributionEdge> = Vec::new();
+    for edge in edge_lists.into_iter().flat_map(Shrinking) {
         let from = resolve(
             &edge.from,
             &mut nodes,
@@ -262,22 +287,16 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             &mut by_id,
             &mut by_alias,
         );
-        resolved_ends.push((from, to));
-        plain_edges.push(edge);
+        edges.push((from, to, edge.kind, edge.evidence));
     }
+    drop((by_id, by_alias));
 
     let mut sets = DisjointSets::new(nodes.len());
     for (a, b) in pairs {
         sets.union(a, b);
     }
 
-    // Edges between contributions; then the soft ones, which need the
-    // components to be known, are linked.
-    let mut edges: Vec<ContributionEdge> = plain_edges
-        .into_iter()
-        .zip(resolved_ends)
-        .map(|(edge, (from, to))| (from, to, edge.kind, edge.evidence))
-        .collect();
+    // The soft edges, which need the components to be known, are linked.
     if !soft_edges.is_empty() {
         let linked = {
             let root = |index: u32| sets.find_frozen(index);
@@ -342,6 +361,8 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
         })
         .collect();
     keyed.sort_unstable_by_key(|(from, to, kind, _)| (*from, *to, *kind));
+    let mut edge_evidence: Vec<Evidence> =
+        Vec::with_capacity(keyed.iter().map(|(_, _, _, evidence)| evidence.len()).sum());
     let mut keyed = keyed.into_iter().peekable();
     while let Some((from, to, kind, mut evidence)) = keyed.next() {
         while let Some((_, _, _, more)) =
@@ -350,11 +371,15 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             evidence.extend(more);
         }
         normalize_evidence(&mut evidence);
-        inner.add_edge(from, to, GraphEdge::new(kind, evidence));
+        let start = edge_evidence.len();
+        edge_evidence.append(&mut evidence);
+        let edge = GraphEdge::new(kind, &edge_evidence[start..], start);
+        inner.add_edge(from, to, edge);
     }
 
     index_graph(
         inner,
+        edge_evidence,
         sources.into_iter().collect(),
         diagnostics.into_iter().collect(),
     )
@@ -363,11 +388,13 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
 /// Builds the lookup tables of a graph whose nodes and edges are in place.
 pub(crate) fn index_graph(
     inner: DiGraph<GraphNode, GraphEdge, u32>,
+    mut edge_evidence: Vec<Evidence>,
     sources: Vec<Source>,
     diagnostics: Vec<Diagnostic>,
 ) -> Graph {
     let mut inner = inner;
     inner.shrink_to_fit();
+    edge_evidence.shrink_to_fit();
     let mut merged_ids = Vec::new();
     let mut aliases = Vec::new();
     let mut values = Vec::new();
@@ -401,6 +428,7 @@ pub(crate) fn index_graph(
     let incoming = Adjacency::build(inner.node_count(), &backward);
     Graph {
         inner,
+        edge_evidence,
         by_merged_id: HashIndex::new(merged_ids),
         by_alias: HashIndex::new(aliases),
         by_value: HashIndex::new(values),

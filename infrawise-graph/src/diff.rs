@@ -181,7 +181,7 @@ fn edges(graph: &Graph, key: DiffKey) -> BTreeMap<EdgeKey, BTreeSet<Origin>> {
                     to: node_key(edge.to.as_str(), key),
                     kind: edge.edge.kind,
                 },
-                edge.edge.evidence.iter().map(|e| e.origin).collect(),
+                edge.evidence.iter().map(|e| e.origin).collect(),
             )
         })
         .collect()

@@ -265,7 +265,7 @@ fn dangling_findings(graph: &Graph) -> Vec<Finding> {
         let mut evidence = Vec::new();
         for edge in graph.inner.edges_directed(index, Direction::Incoming) {
             referrers.insert(graph.inner[edge.source()].node.id.clone());
-            evidence.extend(edge.weight().evidence.iter().cloned());
+            evidence.extend(graph.evidence_of(edge.weight()).iter().cloned());
         }
         let alias = node
             .node
@@ -340,7 +340,7 @@ fn edge_findings(graph: &Graph) -> Vec<Finding> {
                         to_node.node.id
                     ),
                     vec![from_node.node.id.clone(), to_node.node.id.clone()],
-                    edge.weight().evidence.clone(),
+                    graph.evidence_of(edge.weight()).to_vec(),
                 ));
             }
         } else if origins.contains(Origin::Declared)
@@ -372,7 +372,7 @@ fn edge_findings(graph: &Graph) -> Vec<Finding> {
                         to_node.node.id
                     ),
                     vec![from_node.node.id.clone(), to_node.node.id.clone()],
-                    edge.weight().evidence.clone(),
+                    graph.evidence_of(edge.weight()).to_vec(),
                 ));
             }
         }
@@ -411,7 +411,7 @@ fn not_seen_since_findings(graph: &Graph, since: Timestamp) -> Vec<Finding> {
         }
     }
     for edge in graph.edges() {
-        if let Some(seen) = last_seen(&edge.edge.evidence)
+        if let Some(seen) = last_seen(edge.evidence)
             && seen < since
         {
             findings.push(Finding::new(
@@ -421,8 +421,7 @@ fn not_seen_since_findings(graph: &Graph, since: Timestamp) -> Vec<Finding> {
                     edge.from, edge.edge.kind, edge.to
                 ),
                 vec![edge.from.clone(), edge.to.clone()],
-                edge.edge
-                    .evidence
+                edge.evidence
                     .iter()
                     .filter(|e| e.origin == Origin::Observed)
                     .cloned()

@@ -40,25 +40,30 @@ pub struct GraphNode {
 pub struct GraphEdge {
     /// How `from` depends on `to`.
     pub kind: EdgeKind,
-    /// All evidence, sorted canonically.
-    pub evidence: Vec<Evidence>,
+    /// Where the edge's evidence starts in the graph's evidence list.
+    evidence_start: u32,
+    /// How many pieces of evidence the edge has.
+    evidence_len: u32,
     /// The origins of the evidence (precomputed for filters).
     pub(crate) origins: OriginSet,
     /// The highest confidence among inferred evidence, 0 if none.
-    pub(crate) max_inferred_confidence: f64,
+    pub(crate) max_inferred_confidence: f32,
 }
 
 impl GraphEdge {
-    pub(crate) fn new(kind: EdgeKind, evidence: Vec<Evidence>) -> Self {
+    /// An edge whose evidence is `evidence`, found at `start` in the
+    /// graph's evidence list.
+    pub(crate) fn new(kind: EdgeKind, evidence: &[Evidence], start: usize) -> Self {
         let origins = evidence.iter().map(|e| e.origin).collect();
         let max_inferred_confidence = evidence
             .iter()
             .filter(|e| e.origin == Origin::Inferred)
             .map(Evidence::effective_confidence)
-            .fold(0.0, f64::max);
+            .fold(0.0, f64::max) as f32;
         GraphEdge {
             kind,
-            evidence,
+            evidence_start: u32::try_from(start).unwrap_or(u32::MAX),
+            evidence_len: u32::try_from(evidence.len()).unwrap_or(0),
             origins,
             max_inferred_confidence,
         }
@@ -70,7 +75,7 @@ impl GraphEdge {
     }
 }
 
-/// A borrowed view of one edge with its ends.
+/// A borrowed view of one edge with its ends and evidence.
 #[derive(Clone, Copy, Debug)]
 pub struct EdgeView<'g> {
     /// The edge's id.
@@ -81,6 +86,8 @@ pub struct EdgeView<'g> {
     pub to: &'g NodeId,
     /// The edge.
     pub edge: &'g GraphEdge,
+    /// All evidence of the edge, sorted canonically.
+    pub evidence: &'g [Evidence],
 }
 
 /// The dependency graph of a system, merged from fragments.
@@ -92,6 +99,13 @@ pub struct EdgeView<'g> {
 pub struct Graph {
     /// Nodes in id order (so an id is found by binary search) and edges.
     pub(crate) inner: DiGraph<GraphNode, GraphEdge, u32>,
+    /// The evidence of every edge, edge after edge.
+    ///
+    /// Decision: one list for all edges' evidence, each edge holding its
+    /// range, not a vector per edge. Rationale: a million edges with a
+    /// vector each spent 16 bytes per edge on the vector and one heap
+    /// allocation per edge; the list is built once, in edge order.
+    pub(crate) edge_evidence: Vec<Evidence>,
     /// Merged-away ids to their node.
     pub(crate) by_merged_id: HashIndex,
     /// Aliases to their node.
@@ -243,7 +257,16 @@ impl Graph {
             from: &self.inner[from].node.id,
             to: &self.inner[to].node.id,
             edge: &self.inner[index],
+            evidence: self.evidence_of(&self.inner[index]),
         })
+    }
+
+    /// The evidence of `edge`, an edge of this graph, sorted canonically.
+    pub fn evidence_of(&self, edge: &GraphEdge) -> &[Evidence] {
+        let start = edge.evidence_start as usize;
+        self.edge_evidence
+            .get(start..start + edge.evidence_len as usize)
+            .unwrap_or_default()
     }
 
     /// The edges out of the node `id` (what it depends on), in edge order.
@@ -270,11 +293,13 @@ impl Graph {
     }
 }
 
-/// The 64-bit hash the lookup tables are keyed by.
-pub(crate) fn hash_of<T: Hash + ?Sized>(key: &T) -> u64 {
+/// The 32-bit hash the lookup tables are keyed by (both halves of a
+/// 64-bit hash folded together).
+pub(crate) fn hash_of<T: Hash + ?Sized>(key: &T) -> u32 {
     let mut hasher = FxHasher::default();
     key.hash(&mut hasher);
-    hasher.finish()
+    let hash = hasher.finish();
+    (hash ^ (hash >> 32)) as u32
 }
 
 /// The texts a bare-name lookup matches a node by: each alias's value,
@@ -291,7 +316,8 @@ pub(crate) fn value_keys(node: &Node) -> impl Iterator<Item = std::borrow::Cow<'
         .chain(std::iter::once(Cow::Borrowed(node.name.as_str())))
 }
 
-/// A lookup table that stores no keys: `(hash of key, node)` pairs, sorted.
+/// A lookup table that stores no keys: `(hash of key, node)` pairs, sorted,
+/// 8 bytes each.
 ///
 /// Decision: the graph's lookup tables hold hashes, not copies of ids,
 /// aliases and names. Rationale: the keys are already in the nodes, and
@@ -300,11 +326,11 @@ pub(crate) fn value_keys(node: &Node) -> impl Iterator<Item = std::borrow::Cow<'
 /// candidate, confirmed against the node (hashes can collide), and building
 /// the table sorts it.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct HashIndex(Vec<(u64, u32)>);
+pub(crate) struct HashIndex(Vec<(u32, u32)>);
 
 impl HashIndex {
     /// A table of `(hash, node)` entries in any order.
-    pub(crate) fn new(mut entries: Vec<(u64, u32)>) -> Self {
+    pub(crate) fn new(mut entries: Vec<(u32, u32)>) -> Self {
         entries.sort_unstable();
         entries.dedup();
         entries.shrink_to_fit();
@@ -312,7 +338,7 @@ impl HashIndex {
     }
 
     /// The nodes whose key may hash to `hash`.
-    pub(crate) fn candidates(&self, hash: u64) -> impl Iterator<Item = NodeIndex<u32>> + '_ {
+    pub(crate) fn candidates(&self, hash: u32) -> impl Iterator<Item = NodeIndex<u32>> + '_ {
         let start = self.0.partition_point(|&(h, _)| h < hash);
         self.0[start..]
             .iter()

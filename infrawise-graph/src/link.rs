@@ -475,7 +475,7 @@ fn diagnostic_at(
             .and_then(|e| e.path.as_deref())
             .unwrap_or("")
             .to_owned(),
-        first.and_then(|e| e.line),
+        first.and_then(infrawise_core::Evidence::line),
         message,
     )
 }

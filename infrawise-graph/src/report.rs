@@ -56,19 +56,19 @@ fn edge_line(graph: &Graph, id: EdgeId) -> String {
         edge.to,
         origins_label(edge.edge.origins())
     );
-    if let Some(evidence) = edge.edge.evidence.first() {
+    if let Some(evidence) = edge.evidence.first() {
         let _ = write!(line, " {}", evidence.extractor);
         if let Some(path) = &evidence.path {
             let _ = write!(line, " {path}");
-            if let Some(number) = evidence.line {
+            if let Some(number) = evidence.line() {
                 let _ = write!(line, ":{number}");
             }
         }
         if !evidence.detail.is_empty() {
             let _ = write!(line, " {}", evidence.detail);
         }
-        if edge.edge.evidence.len() > 1 {
-            let _ = write!(line, " (+{} more)", edge.edge.evidence.len() - 1);
+        if edge.evidence.len() > 1 {
+            let _ = write!(line, " (+{} more)", edge.evidence.len() - 1);
         }
     }
     line
@@ -121,7 +121,7 @@ pub fn findings_text(findings: &[Finding]) -> String {
             && let Some(path) = &evidence.path
         {
             let _ = write!(out, "    at {path}");
-            if let Some(line) = evidence.line {
+            if let Some(line) = evidence.line() {
                 let _ = write!(out, ":{line}");
             }
             out.push('\n');
@@ -202,7 +202,7 @@ pub fn context_text(graph: &Graph, context: &crate::Context<'_>) -> String {
     for evidence in &node.evidence {
         let place = evidence.path.as_deref().map_or_else(String::new, |path| {
             evidence
-                .line
+                .line()
                 .map_or_else(|| format!(" {path}"), |line| format!(" {path}:{line}"))
         });
         let _ = writeln!(

@@ -326,7 +326,7 @@ fn foreign_key_findings(graph: &Graph, complete: bool) -> Vec<Finding> {
             code,
             message,
             vec![from.node.id.clone(), to.node.id.clone()],
-            edge.weight().evidence.clone(),
+            graph.evidence_of(edge.weight()).to_vec(),
         ));
     }
     findings

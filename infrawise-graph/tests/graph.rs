@@ -250,7 +250,7 @@ fn parallel_edges_of_one_kind_merge_with_all_evidence() {
         .find(|e| e.edge.kind == EdgeKind::Writes)
         .expect("writes edge");
     assert_eq!(
-        writes.edge.evidence.len(),
+        writes.evidence.len(),
         3,
         "duplicate evidence collapses, distinct evidence stays"
     );

@@ -26,7 +26,7 @@ fn outcome(graph: &Graph) -> String {
         if !(to_code || from_code) {
             continue;
         }
-        for evidence in &edge.edge.evidence {
+        for evidence in edge.evidence {
             let _ = writeln!(
                 out,
                 "{} -{}-> {} [{:?}] {}",

@@ -95,7 +95,7 @@ fn evidence_at(node: &Node) -> Vec<String> {
             format!(
                 "{}:{}",
                 e.path.as_deref().unwrap_or(""),
-                e.line.unwrap_or(0)
+                e.line().unwrap_or(0)
             )
         })
         .collect()

@@ -83,7 +83,7 @@ fn view_document(edge: EdgeView<'_>) -> EdgeDocument {
         from: edge.from.clone(),
         to: edge.to.clone(),
         kind: edge.edge.kind,
-        evidence: edge.edge.evidence.clone(),
+        evidence: edge.evidence.to_vec(),
     }
 }
 
@@ -284,7 +284,7 @@ impl Serialize for EdgesView<'_> {
             from: edge.from,
             to: edge.to,
             kind: edge.edge.kind,
-            evidence: &edge.edge.evidence,
+            evidence: edge.evidence,
         }))
     }
 }

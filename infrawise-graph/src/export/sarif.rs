@@ -92,7 +92,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
         },
     });
     let place = finding.evidence.iter().find(|e| {
-        e.origin != Origin::Observed && e.path.is_some() && e.line.is_some_and(|l| l > 0)
+        e.origin != Origin::Observed && e.path.is_some() && e.line().is_some_and(|l| l > 0)
     });
     if let (Some(evidence), Some(map)) = (place, result.as_object_mut()) {
         let (uri, relative) = artifact_uri(evidence.path.as_deref().unwrap_or_default());
@@ -105,7 +105,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
             json!([{
                 "physicalLocation": {
                     "artifactLocation": artifact,
-                    "region": {"startLine": evidence.line.unwrap_or(1)},
+                    "region": {"startLine": evidence.line().unwrap_or(1)},
                 },
             }]),
         );

@@ -33,7 +33,7 @@ impl DeclarationConflict {
     /// migration's, when the model lacks the thing).
     pub fn to_diagnostic(&self) -> Diagnostic {
         let at = |e: &Evidence| {
-            let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
             format!("{} {}{line}", e.extractor, e.path.as_deref().unwrap_or(""))
         };
         let sides = match (&self.migration, &self.model) {
@@ -44,7 +44,7 @@ impl DeclarationConflict {
         let anchor = self.model.as_ref().or(self.migration.as_ref());
         Diagnostic::warning(
             anchor.and_then(|e| e.path.as_deref()).unwrap_or(""),
-            anchor.and_then(|e| e.line),
+            anchor.and_then(infrawise_core::Evidence::line),
             format!(
                 "declarations disagree on {}: {}{sides}",
                 self.alias.value, self.message

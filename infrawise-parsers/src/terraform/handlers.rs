@@ -85,7 +85,7 @@ pub(crate) fn link(fragment: &mut Fragment) {
         let mut evidence = Evidence::declared("terraform", format!("handler {handler} in {dir}"));
         if let Some(at) = at {
             evidence.path.clone_from(&at.path);
-            evidence.line = at.line;
+            evidence.set_line(at.line());
         }
         added.push(Edge::new(
             function.id.clone(),
