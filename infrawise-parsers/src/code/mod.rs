@@ -34,6 +34,7 @@
 mod aws;
 mod sql;
 
+pub(crate) use aws::{arn_parts, arn_resource, name_from_queue_url, unqualified_function_arn};
 pub use aws::{AwsService, Operation, operation};
 pub use sql::{SqlTableUse, tables_in_sql};
 
