@@ -75,6 +75,8 @@ pub(super) fn integrations(inventory: &mut Inventory<'_>, root: &Value) {
             format!("{kind} integration"),
             line,
         );
+        // An integration has an id, never a physical name.
+        node.aliases.clear();
         node.aliases.insert(Alias::id(NodeKind::Integration, integration));
         for field in [
             "IntegrationType",

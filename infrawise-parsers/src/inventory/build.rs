@@ -48,6 +48,9 @@ pub(crate) struct Inventory<'d> {
     scopes: BTreeSet<(String, String)>,
     /// The newest timestamp in the file: the source's `read_at`.
     newest: Option<Timestamp>,
+    /// When set, the first and last time new evidence was seen (an AWS
+    /// Config item's capture times), instead of the file's `read_at`.
+    pub(crate) seen: Option<(Option<Timestamp>, Option<Timestamp>)>,
 }
 
 impl<'d> Inventory<'d> {
@@ -60,13 +63,20 @@ impl<'d> Inventory<'d> {
             diagnostics: Vec::new(),
             scopes: BTreeSet::new(),
             newest: None,
+            seen: None,
         }
     }
 
     /// Observed evidence at `line` of this file; its time is filled in by
     /// [`Inventory::finish`] unless set.
     pub(crate) fn evidence(&self, detail: impl Into<String>, line: u32) -> Evidence {
-        Evidence::observed(self.extractor, detail, None).at(self.display, Some(line))
+        let mut evidence =
+            Evidence::observed(self.extractor, detail, None).at(self.display, Some(line));
+        if let Some((first, last)) = self.seen {
+            evidence.first_seen = first;
+            evidence.last_seen = last;
+        }
+        evidence
     }
 
     /// The node of `kind` named `name` (made on first use, with `raw_type`,

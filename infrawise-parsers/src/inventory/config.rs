@@ -101,6 +101,8 @@ fn resource(
     };
     let id = node_id(kind, &name);
     let status = text(item, "configurationItemStatus").unwrap_or("item");
+    // Everything this item gives was seen when Config captured it.
+    inventory.seen = Some((history.first, history.last));
     let node = inventory.node(
         kind,
         &name,
@@ -108,10 +110,6 @@ fn resource(
         format!("configuration item ({status})"),
         line,
     );
-    if let Some(evidence) = node.evidence.last_mut() {
-        evidence.first_seen = history.first;
-        evidence.last_seen = history.last;
-    }
     if !named && !kind.is_generic() {
         // A resource without a physical name (a VPC, a subnet) is known by its id.
         node.aliases.remove(&Alias::name(kind, name.as_str()));
@@ -126,7 +124,9 @@ fn resource(
     } else if resource_id != name || !named {
         node.aliases.insert(Alias::id(kind, resource_id));
     }
-    if let (Some(account), Some(region)) = (text(item, "accountId"), text(item, "awsRegion")) {
+    // `accountId` in API output, `awsAccountId` in snapshot files.
+    let account = text(item, "accountId").or_else(|| text(item, "awsAccountId"));
+    if let (Some(account), Some(region)) = (account, text(item, "awsRegion")) {
         inventory.scope(account, region);
     }
     inventory.attribute(&id, "ConfigurationItemStatus", Json::from(status));
@@ -152,6 +152,7 @@ fn resource(
     {
         self::relationship(inventory, &id, relationship);
     }
+    inventory.seen = None;
 }
 
 /// The item's `configuration`: an object in snapshot files, JSON in a
@@ -246,7 +247,9 @@ fn relationship(inventory: &mut Inventory<'_>, id: &str, relationship: &Value) {
             return;
         }
     };
+    // `relationshipName` in API output, `name` in snapshot files.
     let relation = text(relationship, "relationshipName")
+        .or_else(|| text(relationship, "name"))
         .unwrap_or("related to")
         .trim();
     let detail = format!("relationship `{relation}` {resource_type}");

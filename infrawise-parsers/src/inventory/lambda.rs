@@ -243,7 +243,14 @@ fn mapping(inventory: &mut Inventory<'_>, item: &Value) {
         }
     }
     let function = function_arn.and_then(arn_target);
-    let source = text(item, "EventSourceArn").and_then(arn_target);
+    let source_arn = text(item, "EventSourceArn");
+    let source = source_arn.and_then(arn_target);
+    if let (Some(arn), None) = (source_arn, &source) {
+        inventory.warn(
+            Some(item.entry("EventSourceArn").map_or(line, |entry| entry.line)),
+            format!("EventSourceArn is not an arn: {arn}"),
+        );
+    }
     let line_of = |key: &str| item.entry(key).map_or(line, |entry| entry.line);
     if let Some(function) = &function {
         inventory.edge(

@@ -41,8 +41,10 @@ pub(super) fn subscriptions(inventory: &mut Inventory<'_>, root: &Value) {
         };
         let protocol = text(item, "Protocol").unwrap_or_default();
         let detail = format!("{protocol} subscription");
-        let id = node_id(NodeKind::Resource, arn);
-        let node = inventory.node(NodeKind::Resource, arn, SUBSCRIPTION_TYPE, detail.clone(), line);
+        // Named `<topic>:<subscription id>`, the resource part of its ARN.
+        let name = code::arn_parts(arn).map_or(arn, |parts| parts.resource);
+        let id = node_id(NodeKind::Resource, name);
+        let node = inventory.node(NodeKind::Resource, name, SUBSCRIPTION_TYPE, detail.clone(), line);
         node.aliases.insert(Alias::arn(arn));
         inventory.scope_of_arn(arn);
         if !protocol.is_empty() {
