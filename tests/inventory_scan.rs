@@ -79,7 +79,14 @@ fn inventory_is_recognised_and_merges_with_declarations() {
         .inputs
         .iter()
         .filter(|input| input.format == Format::Inventory)
-        .map(|input| input.path.file_name().unwrap_or_default().to_string_lossy().into_owned())
+        .map(|input| {
+            input
+                .path
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     inventory.sort();
     let mut expected: Vec<String> = INVENTORY.iter().map(|f| f.replace('/', "-")).collect();
@@ -172,16 +179,26 @@ fn inventory_is_recognised_and_merges_with_declarations() {
     let queue = node("name[queue]:orders-queue").node.id.clone();
     let dlq = node("name[queue]:orders-dlq").node.id.clone();
     let function = node("name[function]:orders-worker").node.id.clone();
-    let has_edge = |from: &infrawise::core::NodeId, kind: EdgeKind, to: &infrawise::core::NodeId| {
-        graph.outgoing(from).into_iter().any(|e| {
-            e.edge.kind == kind
-                && e.to == to
-                && e.edge.evidence.iter().any(|ev| ev.origin == Origin::Observed)
-        })
-    };
+    let has_edge =
+        |from: &infrawise::core::NodeId, kind: EdgeKind, to: &infrawise::core::NodeId| {
+            graph.outgoing(from).into_iter().any(|e| {
+                e.edge.kind == kind
+                    && e.to == to
+                    && e.edge
+                        .evidence
+                        .iter()
+                        .any(|ev| ev.origin == Origin::Observed)
+            })
+        };
     assert!(has_edge(&queue, EdgeKind::References, &dlq), "redrive");
-    assert!(has_edge(&function, EdgeKind::Triggers, &queue), "event source");
-    assert!(has_edge(&function, EdgeKind::Reads, &queue), "env QUEUE_URL");
+    assert!(
+        has_edge(&function, EdgeKind::Triggers, &queue),
+        "event source"
+    );
+    assert!(
+        has_edge(&function, EdgeKind::Reads, &queue),
+        "env QUEUE_URL"
+    );
 
     // Sources say their scope; a complete listing here, since no page token.
     let source = graph

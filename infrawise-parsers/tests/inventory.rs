@@ -141,7 +141,10 @@ fn environment_keeps_names_and_resource_edges_only() {
 fn pages_are_partial_and_last_pages_complete() {
     let status = |file: &str| {
         let fragment = parse(&Path::new(FIXTURES).join(file));
-        fragment.sources.first().map(|s| (s.status, s.scope.clone()))
+        fragment
+            .sources
+            .first()
+            .map(|s| (s.status, s.scope.clone()))
     };
     assert_eq!(
         status("lambda/list-functions-page-1.json"),
@@ -185,8 +188,16 @@ fn event_source_mappings_line_up_with_sam_and_cloudformation() {
     ));
     // CloudFormation / Terraform: the mapping references both.
     let mapping = "runtime:resource:6c1f2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f";
-    assert!(edge(mapping, EdgeKind::References, "name[function]:orders-worker"));
-    assert!(edge(mapping, EdgeKind::References, "name[queue]:orders-queue"));
+    assert!(edge(
+        mapping,
+        EdgeKind::References,
+        "name[function]:orders-worker"
+    ));
+    assert!(edge(
+        mapping,
+        EdgeKind::References,
+        "name[queue]:orders-queue"
+    ));
     // A DynamoDB stream stands for its table; a qualified function ARN for the function.
     assert!(edge(
         "name[function]:legacy-export",

@@ -43,7 +43,8 @@ pub(super) fn routes(inventory: &mut Inventory<'_>, root: &Value) {
                 line,
             );
         }
-        if let Some(integration) = text(item, "Target").and_then(|t| t.strip_prefix("integrations/"))
+        if let Some(integration) =
+            text(item, "Target").and_then(|t| t.strip_prefix("integrations/"))
         {
             let line = item.entry("Target").map_or(line, |entry| entry.line);
             inventory.edge(
@@ -77,7 +78,8 @@ pub(super) fn integrations(inventory: &mut Inventory<'_>, root: &Value) {
         );
         // An integration has an id, never a physical name.
         node.aliases.clear();
-        node.aliases.insert(Alias::id(NodeKind::Integration, integration));
+        node.aliases
+            .insert(Alias::id(NodeKind::Integration, integration));
         for field in [
             "IntegrationType",
             "IntegrationMethod",
@@ -101,12 +103,20 @@ pub(super) fn integrations(inventory: &mut Inventory<'_>, root: &Value) {
         let Some(uri) = text(item, "IntegrationUri") else {
             continue;
         };
-        let line = item.entry("IntegrationUri").map_or(line, |entry| entry.line);
+        let line = item
+            .entry("IntegrationUri")
+            .map_or(line, |entry| entry.line);
         if let Some(target) = backend(uri) {
             if let Some(parts) = code::arn_parts(uri) {
                 inventory.scope(parts.account, parts.region);
             }
-            inventory.edge(NodeId::new(id), target, EdgeKind::References, "IntegrationUri", line);
+            inventory.edge(
+                NodeId::new(id),
+                target,
+                EdgeKind::References,
+                "IntegrationUri",
+                line,
+            );
         }
     }
 }
@@ -149,7 +159,10 @@ mod tests {
         );
         assert_eq!(
             backend("https://legacy.example.com/orders?key=1"),
-            Some(Alias::name(NodeKind::Endpoint, "https://legacy.example.com"))
+            Some(Alias::name(
+                NodeKind::Endpoint,
+                "https://legacy.example.com"
+            ))
         );
         assert_eq!(backend("vpclink"), None);
     }

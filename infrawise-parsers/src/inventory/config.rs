@@ -115,7 +115,8 @@ fn resource(
         node.aliases.remove(&Alias::name(kind, name.as_str()));
     }
     if let Some(arn) = arn {
-        node.aliases.insert(Alias::arn(code::unqualified_function_arn(arn)));
+        node.aliases
+            .insert(Alias::arn(code::unqualified_function_arn(arn)));
     }
     if resource_id.starts_with("https://") {
         node.aliases.insert(Alias::url(resource_id));
@@ -243,7 +244,10 @@ fn relationship(inventory: &mut Inventory<'_>, id: &str, relationship: &Value) {
         (_, Some(resource_id)) => Alias::id(kind, resource_id),
         (Some(name), None) => Alias::name(kind, name),
         (None, None) => {
-            inventory.warn(Some(line), "relationship without resourceId or resourceName");
+            inventory.warn(
+                Some(line),
+                "relationship without resourceId or resourceName",
+            );
             return;
         }
     };
@@ -271,9 +275,8 @@ mod tests {
 
     #[test]
     fn config_keys_become_the_api_names_but_variable_names_stay() {
-        let loaded = json::load(
-            r#"{"memorySize": 256, "environment": {"variables": {"queueUrl": "x"}}}"#,
-        );
+        let loaded =
+            json::load(r#"{"memorySize": 256, "environment": {"variables": {"queueUrl": "x"}}}"#);
         let root = loaded.root.unwrap_or_else(|| panic!("loads"));
         let out = pascal(&root, 7).to_json();
         assert_eq!(

@@ -36,7 +36,12 @@ pub(super) fn table(inventory: &mut Inventory<'_>, table: &Value, line: u32) -> 
 /// configuration of a table).
 pub(super) fn settings(inventory: &mut Inventory<'_>, id: &str, name: &str, table: &Value) {
     inventory.time(table.get("CreationDateTime"));
-    for field in ["TableStatus", "ItemCount", "TableSizeBytes", "DeletionProtectionEnabled"] {
+    for field in [
+        "TableStatus",
+        "ItemCount",
+        "TableSizeBytes",
+        "DeletionProtectionEnabled",
+    ] {
         if let Some(value) = json(table, field) {
             inventory.attribute(id, field, value);
         }
@@ -44,7 +49,10 @@ pub(super) fn settings(inventory: &mut Inventory<'_>, id: &str, name: &str, tabl
     if let Some(keys) = table.get("KeySchema") {
         inventory.attribute(id, "KeySchema", key_schema(keys));
     }
-    if let Some(mode) = table.get("BillingModeSummary").and_then(|b| json(b, "BillingMode")) {
+    if let Some(mode) = table
+        .get("BillingModeSummary")
+        .and_then(|b| json(b, "BillingMode"))
+    {
         inventory.attribute(id, "BillingMode", mode);
     }
     if let Some(stream) = table.get("StreamSpecification") {

@@ -38,25 +38,24 @@ pub(super) fn list_rules(inventory: &mut Inventory<'_>, root: &Value) {
 }
 
 pub(super) fn targets(inventory: &mut Inventory<'_>, root: &Value) {
-    let rule = match text(root, "Rule").filter(|rule| !rule.is_empty()) {
-        // A rule ARN or name.
-        Some(rule) => arn_target(rule)
+    // A `Rule` key beside the targets (a rule ARN or name), else the file name.
+    let rule = if let Some(rule) = text(root, "Rule").filter(|rule| !rule.is_empty()) {
+        arn_target(rule)
             .and_then(|target| target.name)
-            .unwrap_or_else(|| rule.to_owned()),
-        None => {
-            let Some(name) = file_stem_name(inventory.display) else {
-                inventory.warn(
-                    Some(root.line),
-                    "targets name no rule: add a `Rule` key or name the file `<rule>.targets.json`",
-                );
-                return;
-            };
-            inventory.info(
+            .unwrap_or_else(|| rule.to_owned())
+    } else {
+        let Some(name) = file_stem_name(inventory.display) else {
+            inventory.warn(
                 Some(root.line),
-                format!("no `Rule` key: the rule is taken from the file name, `{name}`"),
+                "targets name no rule: add a `Rule` key or name the file `<rule>.targets.json`",
             );
-            name
-        }
+            return;
+        };
+        inventory.info(
+            Some(root.line),
+            format!("no `Rule` key: the rule is taken from the file name, `{name}`"),
+        );
+        name
     };
     let rule_alias = Alias::name(NodeKind::EventRule, rule.as_str());
     for item in list(inventory, root, "Targets") {
@@ -79,7 +78,13 @@ pub(super) fn targets(inventory: &mut Inventory<'_>, root: &Value) {
             line,
         );
         if target.kind == NodeKind::Function {
-            inventory.edge(target.alias, rule_alias.clone(), EdgeKind::Triggers, detail, line);
+            inventory.edge(
+                target.alias,
+                rule_alias.clone(),
+                EdgeKind::Triggers,
+                detail,
+                line,
+            );
         }
     }
 }

@@ -53,9 +53,9 @@ pub(super) fn list_functions(inventory: &mut Inventory<'_>, root: &Value) {
 /// evidence points. Returns the node id.
 pub(super) fn function(inventory: &mut Inventory<'_>, item: &Value, line: u32) -> Option<String> {
     let arn = text(item, "FunctionArn").map(code::unqualified_function_arn);
-    let name = text(item, "FunctionName")
-        .map(str::to_owned)
-        .or_else(|| arn.and_then(|arn| code::resource_alias(NodeKind::Function, arn)?.value.into()));
+    let name = text(item, "FunctionName").map(str::to_owned).or_else(|| {
+        arn.and_then(|arn| code::resource_alias(NodeKind::Function, arn)?.value.into())
+    });
     let Some(name) = name.filter(|name| !name.is_empty()) else {
         inventory.warn(Some(line), "function without FunctionName or FunctionArn");
         return None;
@@ -176,11 +176,9 @@ fn kind_named_by(variable: &str) -> Option<NodeKind> {
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .collect();
-    let last = match words.as_slice() {
-        [.., kind, "NAME"] => *kind,
-        [.., kind] => *kind,
-        [] => return None,
-    };
+    // `…_TABLE_NAME` names a table as `…_TABLE` does.
+    let words = words.strip_suffix(&["NAME"]).unwrap_or(&words);
+    let last = *words.last()?;
     Some(match last {
         "TABLE" => NodeKind::Table,
         "QUEUE" => NodeKind::Queue,
@@ -247,7 +245,10 @@ fn mapping(inventory: &mut Inventory<'_>, item: &Value) {
     let source = source_arn.and_then(arn_target);
     if let (Some(arn), None) = (source_arn, &source) {
         inventory.warn(
-            Some(item.entry("EventSourceArn").map_or(line, |entry| entry.line)),
+            Some(
+                item.entry("EventSourceArn")
+                    .map_or(line, |entry| entry.line),
+            ),
             format!("EventSourceArn is not an arn: {arn}"),
         );
     }
@@ -294,11 +295,17 @@ mod tests {
                 "QUEUE_URL",
                 "https://sqs.eu-west-1.amazonaws.com/123456789012/orders-queue"
             ),
-            Some((EdgeKind::Reads, Alias::name(NodeKind::Queue, "orders-queue")))
+            Some((
+                EdgeKind::Reads,
+                Alias::name(NodeKind::Queue, "orders-queue")
+            ))
         );
         assert_eq!(
             env_target("ORDERS_TABLE", "orders-table"),
-            Some((EdgeKind::Reads, Alias::name(NodeKind::Table, "orders-table")))
+            Some((
+                EdgeKind::Reads,
+                Alias::name(NodeKind::Table, "orders-table")
+            ))
         );
         assert_eq!(
             env_target("PAYMENTS_API", "https://user:pw@api.example.com/v1?key=abc"),

@@ -341,13 +341,15 @@ pub fn parse_text(text: &str, display: &str) -> Fragment {
     let source = Source::new(display, Format::Inventory, Origin::Observed);
     let loaded = json::load(text);
     let Some(root) = loaded.root else {
-        let (line, message) = loaded
-            .problems
-            .into_iter()
-            .next()
-            .map_or((None, "malformed JSON".to_owned()), |(line, _, message)| {
-                (line, message.replacen("malformed JSON", "malformed json", 1))
-            });
+        let (line, message) = loaded.problems.into_iter().next().map_or(
+            (None, "malformed JSON".to_owned()),
+            |(line, _, message)| {
+                (
+                    line,
+                    message.replacen("malformed JSON", "malformed json", 1),
+                )
+            },
+        );
         return build::failed(source, Diagnostic::error(display, line, message));
     };
     let Some(command) = detect_command(text) else {
@@ -484,7 +486,10 @@ mod tests {
                 r#"{"version": 4, "terraform_version": "1.8.0", "resources": []}"#,
                 None,
             ),
-            (r#"{"Rules": [{"RuleArn": "arn:aws:elasticloadbalancing:x"}]}"#, None),
+            (
+                r#"{"Rules": [{"RuleArn": "arn:aws:elasticloadbalancing:x"}]}"#,
+                None,
+            ),
             (r#"{"Table": {"TableName": "t"}, "Resources": {}}"#, None),
             (r#"{"items": [], "kind": "List"}"#, None),
         ];

@@ -44,7 +44,13 @@ pub(super) fn subscriptions(inventory: &mut Inventory<'_>, root: &Value) {
         // Named `<topic>:<subscription id>`, the resource part of its ARN.
         let name = code::arn_parts(arn).map_or(arn, |parts| parts.resource);
         let id = node_id(NodeKind::Resource, name);
-        let node = inventory.node(NodeKind::Resource, name, SUBSCRIPTION_TYPE, detail.clone(), line);
+        let node = inventory.node(
+            NodeKind::Resource,
+            name,
+            SUBSCRIPTION_TYPE,
+            detail.clone(),
+            line,
+        );
         node.aliases.insert(Alias::arn(arn));
         inventory.scope_of_arn(arn);
         if !protocol.is_empty() {

@@ -63,7 +63,9 @@ fn arn_of_url(url: &str, name: &str) -> Option<String> {
     let rest = url.split_once("://")?.1;
     let mut segments = rest.split('/');
     let host = segments.next()?;
-    let account = segments.next().filter(|a| a.bytes().all(|b| b.is_ascii_digit()))?;
+    let account = segments
+        .next()
+        .filter(|a| a.bytes().all(|b| b.is_ascii_digit()))?;
     let region = host
         .strip_prefix("sqs.")
         .or_else(|| host.split(".queue.").next())?
@@ -138,7 +140,10 @@ pub(super) fn settings(inventory: &mut Inventory<'_>, id: &str, attributes: &Val
             Err(error) => {
                 inventory.warn(
                     Some(line),
-                    format!("RedrivePolicy is not json: {}", error.to_string().to_lowercase()),
+                    format!(
+                        "RedrivePolicy is not json: {}",
+                        error.to_string().to_lowercase()
+                    ),
                 );
                 return;
             }
