@@ -97,7 +97,7 @@
 //! the file agrees, `aws:<account>` when only the account does. A file with
 //! a non-empty `NextToken`, `NextMarker`, `Marker` or `PaginationToken`
 //! (`get-resources` writes an empty one on its last page) is
-//! [`SourceStatus::Partial`](infrawise_core::SourceStatus::Partial): more pages exist, and absence proves nothing.
+//! [`SourceStatus::Partial`]: more pages exist, and absence proves nothing.
 //!
 //! # Limits
 //!
