@@ -217,6 +217,7 @@ fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOpt
         Format::DatabaseSnapshot => dbsnapshot::parse(paths, root),
         Format::Traces => infrawise_parsers::runtime::parse_traces(paths, root),
         Format::CloudTrail => infrawise_parsers::runtime::parse_cloudtrail(paths, root),
+        Format::Inventory => infrawise_parsers::inventory::parse(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use infrawise_core::{Diagnostic, Format};
 use infrawise_parsers::{
-    cdk, cloudformation, dbsnapshot, display_path, python, runtime, schema, terraform, tfstate,
-    typescript,
+    cdk, cloudformation, dbsnapshot, display_path, inventory, python, runtime, schema, terraform,
+    tfstate, typescript,
 };
 
 use crate::{Error, ScanOptions};
@@ -101,6 +101,12 @@ fn classify_by_content(path: &Path) -> Option<Format> {
     if extension == "json" && dbsnapshot::detect(&head) {
         return Some(Format::DatabaseSnapshot);
     }
+    // AWS CLI inventory output is known by its exact top-level keys, so it
+    // goes first: a Config item can hold a template-like `Resources` or a
+    // tag named `terraform_version`, which the sniffs below would take.
+    if extension == "json" && !is_state_name && inventory::detect(&head) {
+        return Some(Format::Inventory);
+    }
     if is_state_name || (extension == "json" && tfstate::detect(&head)) {
         return Some(Format::TerraformState);
     }
@@ -121,7 +127,8 @@ fn classify_by_content(path: &Path) -> Option<Format> {
 /// Prisma schemas by extension, Python and TypeScript files that mention an
 /// ORM also as models, state files, database snapshots,
 /// CloudFormation templates and stack observations by content, traces and
-/// CloudTrail exports by content (gzip too), CDK cloud
+/// CloudTrail exports by content (gzip too), AWS inventory output (CLI
+/// describe/list commands, AWS Config items) by its top-level keys, CDK cloud
 /// assemblies by their `manifest.json` (whose templates are then read
 /// through the assembly only; the code in its `asset.*` directories is
 /// read as code).

@@ -12,6 +12,7 @@ pub mod cdk;
 pub mod cloudformation;
 pub mod code;
 pub mod dbsnapshot;
+pub mod inventory;
 pub mod python;
 pub mod relational;
 pub mod runtime;

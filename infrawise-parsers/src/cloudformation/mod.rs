@@ -47,7 +47,7 @@
 mod dynamic;
 mod foreach;
 pub(crate) mod json;
-mod kinds;
+pub(crate) mod kinds;
 mod observed;
 mod refs;
 mod resolve;

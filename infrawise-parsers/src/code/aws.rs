@@ -267,10 +267,95 @@ pub(super) fn name_from_arn(kind: NodeKind, arn: &str) -> Option<String> {
     Some(name.to_owned())
 }
 
+/// The parts of an ARN (`arn:partition:service:region:account:resource`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ArnParts<'a> {
+    pub(crate) partition: &'a str,
+    pub(crate) service: &'a str,
+    pub(crate) region: &'a str,
+    pub(crate) account: &'a str,
+    pub(crate) resource: &'a str,
+}
+
+/// The parts of `arn`, or `None` for text that is not an ARN.
+pub(crate) fn arn_parts(arn: &str) -> Option<ArnParts<'_>> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    Some(ArnParts {
+        partition: parts.next()?,
+        service: parts.next()?,
+        region: parts.next()?,
+        account: parts.next()?,
+        resource: parts.next()?,
+    })
+}
+
+/// The node kind of the resource an ARN names and, where the ARN holds it,
+/// its physical name: the one table from ARNs to kinds that every reader
+/// of ARNs shares (CloudTrail, inventories). Unknown services and resource
+/// types give [`NodeKind::Resource`] and no name; so do SNS subscription
+/// ARNs (`…:topic:<id>`), which name a subscription, not its topic.
+pub(crate) fn arn_resource(arn: &str) -> Option<(NodeKind, Option<String>)> {
+    let ArnParts {
+        service, resource, ..
+    } = arn_parts(arn)?;
+    let (kind, name) = match service {
+        "sqs" => (NodeKind::Queue, None),
+        "sns" if resource.contains(':') => (NodeKind::Resource, None),
+        "sns" => (NodeKind::Topic, None),
+        "dynamodb" => (NodeKind::Table, None),
+        "s3" => (NodeKind::Bucket, None),
+        "lambda" => (NodeKind::Function, None),
+        "states" => (NodeKind::StateMachine, None),
+        "secretsmanager" => (NodeKind::Secret, None),
+        "ssm" => (NodeKind::Parameter, None),
+        "kinesis" => (NodeKind::Stream, None),
+        "iam" if resource.starts_with("role/") => (
+            NodeKind::Role,
+            resource.rsplit('/').next().map(str::to_owned),
+        ),
+        "logs" => (
+            NodeKind::LogGroup,
+            resource
+                .strip_prefix("log-group:")
+                .map(|name| name.trim_end_matches(":*").to_owned()),
+        ),
+        // A rule on a custom bus is `rule/<bus>/<name>`; its name is the last part.
+        "events" => (
+            NodeKind::EventRule,
+            resource
+                .strip_prefix("rule/")
+                .and_then(|rule| rule.rsplit('/').next())
+                .map(str::to_owned),
+        ),
+        _ => (NodeKind::Resource, None),
+    };
+    let name = match name {
+        Some(name) => Some(name),
+        None if kind == NodeKind::Resource => None,
+        None => name_from_arn(kind, arn),
+    };
+    Some((kind, name.filter(|name| !name.is_empty())))
+}
+
+/// A Lambda function ARN without its version or alias qualifier
+/// (`…:function:name:live` becomes `…:function:name`); other text as given.
+pub(crate) fn unqualified_function_arn(arn: &str) -> &str {
+    if arn_parts(arn).is_some_and(|parts| parts.service == "lambda") {
+        let mut colons = arn.match_indices(':').map(|(at, _)| at);
+        if let Some(seventh) = colons.nth(6) {
+            return &arn[..seventh];
+        }
+    }
+    arn
+}
+
 /// The queue name at the end of an SQS queue URL
 /// (`https://sqs.<region>.amazonaws.com/<account>/<name>`, or a local
 /// emulator's `http://localhost:4566/000000000000/<name>`).
-pub(super) fn name_from_queue_url(url: &str) -> Option<String> {
+pub(crate) fn name_from_queue_url(url: &str) -> Option<String> {
     let rest = &url[url.find("://")? + 3..];
     let path = rest.split(['?', '#']).next()?;
     let mut segments = path.split('/').skip(1).filter(|s| !s.is_empty());

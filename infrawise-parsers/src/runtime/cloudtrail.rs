@@ -446,42 +446,8 @@ impl TrailReader<'_> {
 
     /// The node of a resource named by ARN.
     fn arn_node(&mut self, arn: &str, raw_type: Option<&str>) -> Option<u32> {
-        let mut parts = arn.splitn(6, ':');
-        let (_, _, service, _, _, resource) = (
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-            parts.next()?,
-        );
-        let simple = |kind| (kind, None);
-        let (kind, name): (NodeKind, Option<String>) = match service {
-            "sqs" => simple(NodeKind::Queue),
-            "sns" => simple(NodeKind::Topic),
-            "dynamodb" => simple(NodeKind::Table),
-            "s3" => simple(NodeKind::Bucket),
-            "lambda" => simple(NodeKind::Function),
-            "states" => simple(NodeKind::StateMachine),
-            "secretsmanager" => simple(NodeKind::Secret),
-            "ssm" => simple(NodeKind::Parameter),
-            "kinesis" => simple(NodeKind::Stream),
-            "iam" if resource.starts_with("role/") => (
-                NodeKind::Role,
-                resource.rsplit('/').next().map(str::to_owned),
-            ),
-            "logs" => (
-                NodeKind::LogGroup,
-                resource
-                    .strip_prefix("log-group:")
-                    .map(|name| name.trim_end_matches(":*").to_owned()),
-            ),
-            "events" => (
-                NodeKind::EventRule,
-                resource.strip_prefix("rule/").map(str::to_owned),
-            ),
-            _ => (NodeKind::Resource, None),
-        };
+        let service = code::arn_parts(arn)?.service;
+        let (kind, name) = code::arn_resource(arn)?;
         let arn = if kind == NodeKind::Function {
             unqualified(arn)
         } else if kind == NodeKind::Bucket {
@@ -489,11 +455,6 @@ impl TrailReader<'_> {
             arn.split('/').next().unwrap_or(arn)
         } else {
             arn
-        };
-        let name = match name {
-            Some(name) => Some(name),
-            None if kind == NodeKind::Resource => None,
-            None => code::resource_alias(kind, arn).map(|alias| alias.value),
         };
         let raw_type = raw_type
             .filter(|t| *t != "AWS::S3::Object")
