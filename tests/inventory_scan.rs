@@ -184,10 +184,7 @@ fn inventory_is_recognised_and_merges_with_declarations() {
             graph.outgoing(from).into_iter().any(|e| {
                 e.edge.kind == kind
                     && e.to == to
-                    && e.edge
-                        .evidence
-                        .iter()
-                        .any(|ev| ev.origin == Origin::Observed)
+                    && e.evidence.iter().any(|ev| ev.origin == Origin::Observed)
             })
         };
     assert!(has_edge(&queue, EdgeKind::References, &dlq), "redrive");

@@ -231,6 +231,22 @@ impl AliasSet {
         }
     }
 
+    /// Removes `alias`; false if it was not there.
+    pub fn remove(&mut self, alias: &Alias) -> bool {
+        match self.0.binary_search(alias) {
+            Ok(at) => {
+                self.0.remove(at);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Removes every alias.
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+
     /// Whether `alias` is in the set.
     pub fn contains(&self, alias: &Alias) -> bool {
         self.0.binary_search(alias).is_ok()

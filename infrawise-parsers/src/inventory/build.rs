@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use infrawise_core::{
     Alias, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeKind, NodeRef,
-    Origin, Source, SourceStatus, Timestamp,
+    Origin, Source, SourceStatus, Text, Timestamp,
 };
 use serde_json::Value as Json;
 
@@ -69,12 +69,11 @@ impl<'d> Inventory<'d> {
 
     /// Observed evidence at `line` of this file; its time is filled in by
     /// [`Inventory::finish`] unless set.
-    pub(crate) fn evidence(&self, detail: impl Into<String>, line: u32) -> Evidence {
+    pub(crate) fn evidence(&self, detail: impl Into<Text>, line: u32) -> Evidence {
         let mut evidence =
             Evidence::observed(self.extractor, detail, None).at(self.display, Some(line));
         if let Some((first, last)) = self.seen {
-            evidence.first_seen = first;
-            evidence.last_seen = last;
+            evidence.set_seen(first, last);
         }
         evidence
     }
@@ -86,7 +85,7 @@ impl<'d> Inventory<'d> {
         kind: NodeKind,
         name: &str,
         raw_type: &str,
-        detail: impl Into<String>,
+        detail: impl Into<Text>,
         line: u32,
     ) -> &mut Node {
         self.node_with_id(node_id(kind, name), kind, name, raw_type, detail, line)
@@ -100,7 +99,7 @@ impl<'d> Inventory<'d> {
         kind: NodeKind,
         name: &str,
         raw_type: &str,
-        detail: impl Into<String>,
+        detail: impl Into<Text>,
         line: u32,
     ) -> &mut Node {
         let evidence = self.evidence(detail, line);
@@ -129,7 +128,7 @@ impl<'d> Inventory<'d> {
         from: impl Into<NodeRef>,
         to: impl Into<NodeRef>,
         kind: EdgeKind,
-        detail: impl Into<String>,
+        detail: impl Into<Text>,
         line: u32,
     ) {
         let evidence = self.evidence(detail, line);
@@ -175,9 +174,8 @@ impl<'d> Inventory<'d> {
         source.read_at = self.newest;
         source.scope = scope_text(&self.scopes);
         let stamp = |evidence: &mut Evidence| {
-            if evidence.first_seen.is_none() && evidence.last_seen.is_none() {
-                evidence.first_seen = self.newest;
-                evidence.last_seen = self.newest;
+            if evidence.first_seen().is_none() && evidence.last_seen().is_none() {
+                evidence.set_seen(self.newest, self.newest);
             }
         };
         let mut fragment = Fragment::new();
