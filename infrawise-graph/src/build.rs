@@ -7,6 +7,7 @@
 //! tie-breaks), gives that by construction. Trade-off: adding one fragment
 //! to a built graph means rebuilding it.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashSet};
 
 use infrawise_core::{
@@ -160,6 +161,95 @@ fn representative_key(node: &Node, placeholder: bool) -> impl Ord + '_ {
 /// An edge with resolved ends, before parallel edges are merged.
 type KeyedEdge = (NodeIndex<u32>, NodeIndex<u32>, EdgeKind, Vec<Evidence>);
 
+/// Contributions by id and by alias while the graph is built.
+///
+/// Keyed by 64-bit hashes, not by copies of the ids and aliases (which the
+/// contributions hold already): on a million-edge input the copies were
+/// most of the build's memory beyond its input. A hash names the first
+/// contribution whose key has it; the key is confirmed against that
+/// contribution, and a different key with the same hash (which practically
+/// never happens) goes to an exact table.
+struct Registry {
+    ids: FxHashMap<u64, u32>,
+    aliases: FxHashMap<u64, u32>,
+    id_collisions: FxHashMap<NodeId, u32>,
+    alias_collisions: FxHashMap<Alias, u32>,
+}
+
+fn hash64<T: std::hash::Hash + ?Sized>(key: &T) -> u64 {
+    use std::hash::BuildHasher;
+    FxBuildHasher.hash_one(key)
+}
+
+impl Registry {
+    fn with_capacity(capacity: usize) -> Self {
+        Registry {
+            ids: FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher),
+            aliases: FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher),
+            id_collisions: FxHashMap::default(),
+            alias_collisions: FxHashMap::default(),
+        }
+    }
+
+    /// The contribution registered under `id`.
+    fn id(&self, nodes: &[Node], id: &NodeId) -> Option<u32> {
+        match self.ids.get(&hash64(id)) {
+            Some(&index) if nodes[index as usize].id == *id => Some(index),
+            Some(_) => self.id_collisions.get(id).copied(),
+            None => None,
+        }
+    }
+
+    /// The contribution registered under `alias`.
+    fn alias(&self, nodes: &[Node], alias: &Alias) -> Option<u32> {
+        match self.aliases.get(&hash64(alias)) {
+            Some(&index) if nodes[index as usize].aliases.contains(alias) => Some(index),
+            Some(_) => self.alias_collisions.get(alias).copied(),
+            None => None,
+        }
+    }
+
+    /// Registers `index` under `id` unless a contribution is registered
+    /// there already; returns that one.
+    fn insert_id(&mut self, nodes: &[Node], id: &NodeId, index: u32) -> Option<u32> {
+        match self.ids.entry(hash64(id)) {
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+            Entry::Occupied(slot) if nodes[*slot.get() as usize].id == *id => Some(*slot.get()),
+            Entry::Occupied(_) => match self.id_collisions.entry(id.clone()) {
+                Entry::Occupied(slot) => Some(*slot.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
+                    None
+                }
+            },
+        }
+    }
+
+    /// Registers `index` under `alias` unless a contribution is registered
+    /// there already; returns that one.
+    fn insert_alias(&mut self, nodes: &[Node], alias: &Alias, index: u32) -> Option<u32> {
+        match self.aliases.entry(hash64(alias)) {
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+            Entry::Occupied(slot) if nodes[*slot.get() as usize].aliases.contains(alias) => {
+                Some(*slot.get())
+            }
+            Entry::Occupied(_) => match self.alias_collisions.entry(alias.clone()) {
+                Entry::Occupied(slot) => Some(*slot.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
+                    None
+                }
+            },
+        }
+    }
+}
+
 /// Takes the items of a vector from the back, giving its memory back as
 /// it empties, so that a large input is not held twice while it is turned
 /// into something else. The build's result does not depend on item order.
@@ -209,31 +299,21 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
 
     // Index every id and alias to the first contribution naming it; later
     // contributions naming the same thing are unioned with it.
-    let mut by_id: FxHashMap<NodeId, u32> =
-        FxHashMap::with_capacity_and_hasher(nodes.len(), FxBuildHasher);
-    let mut by_alias: FxHashMap<Alias, u32> = FxHashMap::default();
+    let mut registry = Registry::with_capacity(nodes.len());
     let mut pairs: Vec<(u32, u32)> = Vec::new();
-    let mut register = |index: u32,
-                        node: &Node,
-                        by_id: &mut FxHashMap<NodeId, u32>,
-                        by_alias: &mut FxHashMap<Alias, u32>| {
-        if let Some(&other) = by_id.get(&node.id) {
+    for index in 0..nodes.len() {
+        let node = &nodes[index];
+        let index = index as u32;
+        if let Some(other) = registry.insert_id(&nodes, &node.id, index) {
             pairs.push((index, other));
-        } else {
-            by_id.insert(node.id.clone(), index);
         }
         // Handler keys are lookup keys for linking, not identity: two
         // symbols answering to one key are an ambiguity, not one thing.
         for alias in node.aliases.iter().filter(|a| a.kind != AliasKind::Handler) {
-            if let Some(&other) = by_alias.get(alias) {
+            if let Some(other) = registry.insert_alias(&nodes, alias, index) {
                 pairs.push((index, other));
-            } else {
-                by_alias.insert(alias.clone(), index);
             }
         }
-    };
-    for (index, node) in nodes.iter().enumerate() {
-        register(index as u32, node, &mut by_id, &mut by_alias);
     }
 
     // Edge ends that name nothing known become placeholder contributions,
@@ -241,22 +321,21 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     let resolve = |node_ref: &NodeRef,
                    nodes: &mut Vec<Node>,
                    is_placeholder: &mut Vec<bool>,
-                   by_id: &mut FxHashMap<NodeId, u32>,
-                   by_alias: &mut FxHashMap<Alias, u32>|
+                   registry: &mut Registry|
      -> u32 {
         let found = match node_ref {
-            NodeRef::Id(id) => by_id.get(id).copied(),
-            NodeRef::Alias(alias) => by_alias.get(alias).copied(),
+            NodeRef::Id(id) => registry.id(nodes, id),
+            NodeRef::Alias(alias) => registry.alias(nodes, alias),
         };
         found.unwrap_or_else(|| {
-            let node = placeholder_for(node_ref);
             let index = nodes.len() as u32;
-            by_id.entry(node.id.clone()).or_insert(index);
-            for alias in &node.aliases {
-                by_alias.entry(alias.clone()).or_insert(index);
-            }
-            nodes.push(node);
+            nodes.push(placeholder_for(node_ref));
             is_placeholder.push(true);
+            let node = &nodes[index as usize];
+            registry.insert_id(nodes, &node.id, index);
+            for alias in &node.aliases {
+                registry.insert_alias(nodes, alias, index);
+            }
             index
         })
     };
@@ -264,13 +343,7 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     // Grown, not reserved: it fills as the fragments' edge vectors shrink.
     let mut edges: Vec<ContributionEdge> = Vec::new();
     for edge in edge_lists.into_iter().flat_map(Shrinking) {
-        let from = resolve(
-            &edge.from,
-            &mut nodes,
-            &mut is_placeholder,
-            &mut by_id,
-            &mut by_alias,
-        );
+        let from = resolve(&edge.from, &mut nodes, &mut is_placeholder, &mut registry);
         if let (true, NodeRef::Alias(alias)) = (link::is_soft(&edge.to), &edge.to) {
             soft_edges.push(SoftEdge {
                 from,
@@ -280,16 +353,10 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             });
             continue;
         }
-        let to = resolve(
-            &edge.to,
-            &mut nodes,
-            &mut is_placeholder,
-            &mut by_id,
-            &mut by_alias,
-        );
+        let to = resolve(&edge.to, &mut nodes, &mut is_placeholder, &mut registry);
         edges.push((from, to, edge.kind, edge.evidence));
     }
-    drop((by_id, by_alias));
+    drop(registry);
 
     let mut sets = DisjointSets::new(nodes.len());
     for (a, b) in pairs {
