@@ -168,9 +168,10 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
     Ok(Scan { plan, graph })
 }
 
-/// Warnings where an ORM model and a migration declare the same table
-/// differently; the graph keeps one declared value per attribute, so this
-/// must be seen before the merge.
+/// Where an ORM model and a migration declare the same table differently:
+/// a warning each, and the disagreement recorded on the node (which the
+/// graph's `schema-model-mismatch` finding reads). The graph keeps one
+/// declared value per attribute, so this must be seen before the merge.
 fn declaration_drift(fragments: &[(Format, usize, Fragment)]) -> Fragment {
     let of = |wanted: Format| {
         fragments
@@ -178,19 +179,16 @@ fn declaration_drift(fragments: &[(Format, usize, Fragment)]) -> Fragment {
             .find(|(f, _, _)| *f == wanted)
             .map(|(_, _, fragment)| fragment)
     };
-    let diagnostics = match (of(Format::Sql), of(Format::OrmModel)) {
-        (Some(migrations), Some(models)) => {
-            infrawise_parsers::schema::declaration_conflicts(migrations, models)
-                .iter()
-                .map(infrawise_parsers::schema::DeclarationConflict::to_diagnostic)
-                .collect()
-        }
-        _ => Vec::new(),
+    let (Some(migrations), Some(models)) = (of(Format::Sql), of(Format::OrmModel)) else {
+        return Fragment::new();
     };
-    Fragment {
-        diagnostics,
-        ..Fragment::new()
-    }
+    let conflicts = infrawise_parsers::schema::declaration_conflicts(migrations, models);
+    let mut fragment = infrawise_parsers::schema::conflicts_fragment(&conflicts);
+    fragment.diagnostics = conflicts
+        .iter()
+        .map(infrawise_parsers::schema::DeclarationConflict::to_diagnostic)
+        .collect();
+    fragment
 }
 
 /// Hands one format's inputs to its parser.

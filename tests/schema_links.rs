@@ -7,7 +7,8 @@
 
 use std::path::Path;
 
-use infrawise::graph::{Graph, TraversalOptions, impact};
+use infrawise::core::Severity;
+use infrawise::graph::{FindingCode, Graph, TraversalOptions, drift, impact};
 use infrawise::{ScanOptions, scan};
 
 fn graph() -> Graph {
@@ -60,6 +61,39 @@ fn the_column_they_disagree_on_is_reported() {
             "app/models.py:26: warning: declarations disagree on public.orders.note: type: migration says text, model says character varying(500) (sql db/migrations/V2__order_notes.sql:1 vs sqlalchemy app/models.py:26)"
         ]
     );
+}
+
+#[test]
+fn the_disagreement_is_a_finding_that_survives_the_json_round_trip() {
+    let graph = graph();
+    let reloaded = Graph::from_json(&graph.to_json())
+        .unwrap_or_else(|e| panic!("{e}"));
+    for graph in [&graph, &reloaded] {
+        let mismatches: Vec<_> = drift(graph)
+            .into_iter()
+            .filter(|f| f.code == FindingCode::SchemaModelMismatch)
+            .collect();
+        let [finding] = mismatches.as_slice() else {
+            panic!("{mismatches:?}");
+        };
+        assert_eq!(
+            finding.message,
+            "column orders.note: the model and the migrations disagree: type: migration says text, model says character varying(500) (db/migrations/V2__order_notes.sql:1 vs app/models.py:26)"
+        );
+        assert_eq!(finding.severity, Severity::Warning);
+        let places: Vec<String> = finding
+            .evidence
+            .iter()
+            .map(|e| format!("{} {}", e.extractor, e.path.as_deref().unwrap_or("")))
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "sqlalchemy app/models.py",
+                "sql db/migrations/V2__order_notes.sql"
+            ]
+        );
+    }
 }
 
 #[test]

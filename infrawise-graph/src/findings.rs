@@ -65,6 +65,9 @@ pub enum FindingCode {
     /// A declared, present, non-unique index never scanned since the
     /// database's statistics were reset.
     IndexUnused,
+    /// An ORM model and a migration declare the same table, column or
+    /// index differently (two declarations, no database needed).
+    SchemaModelMismatch,
 }
 
 impl FindingCode {
@@ -86,6 +89,7 @@ impl FindingCode {
             FindingCode::ColumnNullabilityChanged => "column-nullability-changed",
             FindingCode::ColumnDefaultChanged => "column-default-changed",
             FindingCode::IndexUnused => "index-unused",
+            FindingCode::SchemaModelMismatch => "schema-model-mismatch",
         }
     }
 
@@ -104,7 +108,8 @@ impl FindingCode {
             | FindingCode::DanglingReference
             | FindingCode::ObservedEdgeNotDeclared
             | FindingCode::EnvironmentDivergence
-            | FindingCode::PolicyViolation => Severity::Warning,
+            | FindingCode::PolicyViolation
+            | FindingCode::SchemaModelMismatch => Severity::Warning,
             FindingCode::DeclaredEdgeNotObserved | FindingCode::IndexUnused => Severity::Info,
         }
     }
@@ -466,10 +471,12 @@ fn agrees(declared: &serde_json::Value, observed: &serde_json::Value) -> bool {
 /// Where declared and running disagree: attribute drift between declared
 /// and observed values of the same node (values that are unknown on
 /// either side are not compared), plus missing (declared-not-observed) and
-/// unmanaged (observed-not-declared) nodes. Sorted by code, then nodes.
+/// unmanaged (observed-not-declared) nodes, schema drift, and models that
+/// disagree with their migrations. Sorted by code, then nodes.
 pub fn drift(graph: &Graph) -> Vec<Finding> {
     let mut findings = presence_findings(graph);
     findings.extend(crate::schema_drift::schema_drift(graph));
+    findings.extend(crate::schema_drift::declaration_mismatches(graph));
     for node in graph.nodes().filter(|n| !is_relational(n)) {
         for (name, values) in &node.node.attributes {
             let (Some(AttributeValue::Known(declared)), Some(AttributeValue::Known(observed))) =

@@ -189,6 +189,58 @@ pub(crate) fn schema_drift(graph: &Graph) -> Vec<Finding> {
     findings
 }
 
+/// The attribute the scan sets on a relational node whose ORM model and
+/// migration disagree (see `infrawise_parsers::schema::conflicts_fragment`).
+const CONFLICTS_ATTRIBUTE: &str = "declaration_conflicts";
+
+/// `schema-model-mismatch`: a finding per recorded disagreement between two
+/// declarations of one node, with the declared evidence of both sides.
+pub(crate) fn declaration_mismatches(graph: &Graph) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for node in graph.nodes() {
+        let Some(Value::Array(conflicts)) =
+            value(node, CONFLICTS_ATTRIBUTE, Origin::Declared).and_then(AttributeValue::known)
+        else {
+            continue;
+        };
+        for conflict in conflicts {
+            let text = |key: &str| conflict.get(key).and_then(Value::as_str);
+            let Some(message) = text("message") else {
+                continue;
+            };
+            let places: Vec<&str> = [text("migration"), text("model")]
+                .into_iter()
+                .flatten()
+                .collect();
+            let evidence = node
+                .node
+                .evidence
+                .iter()
+                .filter(|e| {
+                    e.origin == Origin::Declared
+                        && places.iter().any(|place| {
+                            let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
+                            *place == format!("{}{line}", e.path.as_deref().unwrap_or(""))
+                        })
+                })
+                .cloned()
+                .collect();
+            findings.push(Finding::new(
+                FindingCode::SchemaModelMismatch,
+                format!(
+                    "{} {}: the model and the migrations disagree: {message} ({})",
+                    node.node.kind,
+                    node.node.name,
+                    places.join(" vs ")
+                ),
+                vec![node.node.id.clone()],
+                evidence,
+            ));
+        }
+    }
+    findings
+}
+
 fn attribute_findings(node: &GraphNode) -> Vec<Finding> {
     let mut findings = Vec::new();
     let migration_declared = node

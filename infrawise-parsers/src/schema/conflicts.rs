@@ -13,13 +13,15 @@
 
 use std::collections::BTreeMap;
 
-use infrawise_core::{Alias, Diagnostic, Evidence, Fragment, Node, NodeKind, Origin};
+use infrawise_core::{Alias, Diagnostic, Evidence, Fragment, Node, NodeId, NodeKind, Origin};
 
 /// One disagreement, with the evidence of both sides.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeclarationConflict {
     /// The node's schema-qualified alias (`name[column]:public.orders.note`).
     pub alias: Alias,
+    /// The id and kind of the node (the migration's, else the model's).
+    pub node: (NodeId, NodeKind),
     /// What differs, in lower case (`type: migration says text, model says character varying(500)`).
     pub message: String,
     /// Where the migration declares it (absent when only the model does).
@@ -50,6 +52,57 @@ impl DeclarationConflict {
                 self.alias.value, self.message
             ),
         )
+    }
+}
+
+/// The attribute a node carries when its declarations disagree: a list of
+/// `{"message", "migration", "model"}` objects, the last two as
+/// `path:line` (or null when that side lacks the thing). The graph's
+/// `schema-model-mismatch` finding reads it.
+pub const CONFLICTS_ATTRIBUTE: &str = "declaration_conflicts";
+
+/// The conflicts as a fragment the graph merges into the nodes they are
+/// about: each node gets [`CONFLICTS_ATTRIBUTE`] and the evidence of both
+/// sides, so the disagreement survives the merge (which keeps one declared
+/// value per attribute) and the JSON round trip.
+pub fn conflicts_fragment(conflicts: &[DeclarationConflict]) -> Fragment {
+    let place = |e: &Option<Evidence>| {
+        e.as_ref().map_or(serde_json::Value::Null, |e| {
+            let line = e.line().map(|l| format!(":{l}")).unwrap_or_default();
+            serde_json::Value::String(format!("{}{line}", e.path.as_deref().unwrap_or("")))
+        })
+    };
+    let mut by_node: BTreeMap<&NodeId, (Node, Vec<serde_json::Value>)> = BTreeMap::new();
+    for conflict in conflicts {
+        let (id, kind) = &conflict.node;
+        let (node, list) = by_node.entry(id).or_insert_with(|| {
+            let name = conflict.alias.value.clone();
+            (
+                Node::new(id.as_str(), *kind, name).with_alias(conflict.alias.clone()),
+                Vec::new(),
+            )
+        });
+        node.evidence
+            .extend(conflict.migration.iter().chain(&conflict.model).cloned());
+        list.push(serde_json::json!({
+            "message": conflict.message,
+            "migration": place(&conflict.migration),
+            "model": place(&conflict.model),
+        }));
+    }
+    Fragment {
+        nodes: by_node
+            .into_values()
+            .map(|(mut node, list)| {
+                node.set_attribute(
+                    Origin::Declared,
+                    CONFLICTS_ATTRIBUTE,
+                    serde_json::Value::Array(list),
+                );
+                node
+            })
+            .collect(),
+        ..Fragment::new()
     }
 }
 
@@ -113,6 +166,7 @@ pub fn declaration_conflicts(migrations: &Fragment, models: &Fragment) -> Vec<De
                     if a != b && a.is_some() && b.is_some() {
                         conflicts.push(DeclarationConflict {
                             alias: alias.clone(),
+                            node: (migration.id.clone(), migration.kind),
                             message: format!(
                                 "{attribute}: migration says {}, model says {}",
                                 a.as_deref().unwrap_or("none"),
@@ -129,6 +183,7 @@ pub fn declaration_conflicts(migrations: &Fragment, models: &Fragment) -> Vec<De
             {
                 conflicts.push(DeclarationConflict {
                     alias: alias.clone(),
+                    node: (migration.id.clone(), migration.kind),
                     message: "column declared by a migration and missing from the model".to_owned(),
                     migration: first(migration),
                     model: None,
@@ -144,6 +199,7 @@ pub fn declaration_conflicts(migrations: &Fragment, models: &Fragment) -> Vec<De
         {
             conflicts.push(DeclarationConflict {
                 alias: alias.clone(),
+                node: (model.id.clone(), model.kind),
                 message: "column declared by the model and by no migration".to_owned(),
                 migration: None,
                 model: first(model),

@@ -67,7 +67,9 @@ use infrawise_core::{Diagnostic, Format, Fragment, Origin, Source, SourceStatus}
 
 use crate::display_path;
 use crate::relational::Dialect;
-pub use conflicts::{DeclarationConflict, declaration_conflicts};
+pub use conflicts::{
+    CONFLICTS_ATTRIBUTE, DeclarationConflict, conflicts_fragment, declaration_conflicts,
+};
 use model::Schema;
 
 /// Options of [`parse_migrations_with`].
