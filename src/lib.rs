@@ -144,6 +144,12 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
         .collect();
     let mut builder = GraphBuilder::new();
     builder.add(declaration_drift(&fragments));
+    builder.add(infrawise_parsers::dbsnapshot::link_instances(
+        &fragments
+            .iter()
+            .map(|(_, _, fragment)| fragment)
+            .collect::<Vec<_>>(),
+    ));
     for (format, inputs, fragment) in fragments {
         options.report(&ScanEvent::Parsed {
             format,

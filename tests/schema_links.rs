@@ -66,8 +66,7 @@ fn the_column_they_disagree_on_is_reported() {
 #[test]
 fn the_disagreement_is_a_finding_that_survives_the_json_round_trip() {
     let graph = graph();
-    let reloaded = Graph::from_json(&graph.to_json())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let reloaded = Graph::from_json(&graph.to_json()).unwrap_or_else(|e| panic!("{e}"));
     for graph in [&graph, &reloaded] {
         let mismatches: Vec<_> = drift(graph)
             .into_iter()

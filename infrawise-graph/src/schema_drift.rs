@@ -61,9 +61,17 @@ fn observed(node: &GraphNode) -> bool {
         .any(|e| e.origin == Origin::Observed && e.extractor.as_ref() == OBSERVING)
 }
 
-/// Whether schema drift, not the generic findings, reports on `node`.
+/// The raw type of the database node a snapshot gives (see
+/// `infrawise_parsers::dbsnapshot::DATABASE_TYPE`).
+const DATABASE_TYPE: &str = "postgres_database";
+
+/// Whether schema drift, not the generic findings, reports on `node`: a
+/// table, column, index or view that a migration, a model or a snapshot
+/// states, and a snapshot's database itself (which nothing declares: an
+/// RDS declaration `contains` it, it is not declared as such).
 pub(crate) fn is_relational(node: &GraphNode) -> bool {
-    is_relational_kind(node.node.kind) && (declared(node) || observed(node))
+    (is_relational_kind(node.node.kind) && (declared(node) || observed(node)))
+        || node.node.raw_type.as_deref() == Some(DATABASE_TYPE)
 }
 
 /// The schema a relational node lives in: from its schema-qualified

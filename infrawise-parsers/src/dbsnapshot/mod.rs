@@ -22,6 +22,10 @@
 //! - usage statistics as observed attributes: `row_estimate`, `seq_scan`,
 //!   `idx_scan` on tables, `idx_scan`, `stats_reset` and `definition`
 //!   (`pg_get_indexdef`) on indexes, `definition` on views;
+//! - a database node (id and scope: the snapshot's scope, raw type
+//!   `postgres_database`, observed `host`, `port` and `database`) that
+//!   `contains` every table; [`link_instances`] links the RDS/Aurora
+//!   instance or cluster declared for it;
 //! - edges as the declared side emits them: table `contains` column and
 //!   index, index `indexes` column, table `foreign_key` table and column
 //!   `foreign_key` column, view `reads` the relations its query depends on.
@@ -32,6 +36,7 @@
 //! differ from the order a migration wrote them in.
 
 mod format;
+mod link;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -41,6 +46,18 @@ use infrawise_core::{
     Origin, Source, SourceStatus,
 };
 use serde_json::Value;
+
+pub use link::{BY_ENDPOINT, BY_NAME, link_instances};
+
+/// The raw type of the node a snapshot gives its database.
+pub const DATABASE_TYPE: &str = "postgres_database";
+
+/// The host and port of a snapshot scope `postgres:<host>:<port>/<db>`.
+pub(crate) fn endpoint_of(scope: &str) -> Option<(&str, &str)> {
+    let rest = scope.strip_prefix("postgres:")?;
+    let (address, _) = rest.split_once('/')?;
+    address.rsplit_once(':')
+}
 
 pub use format::{Column, ForeignKey, Index, Relation, SNAPSHOT_VERSION, Snapshot, Table, View};
 
@@ -244,8 +261,16 @@ impl Emitter<'_> {
 
     fn emit(mut self) {
         let snapshot = self.snapshot;
+        self.database();
         for table in &snapshot.tables {
             self.table(table);
+            let id = self.id(&table.schema, &table.name);
+            self.edge(
+                &snapshot.scope,
+                &id,
+                EdgeKind::Contains,
+                format!("{} in database {}", table.name, snapshot.database),
+            );
         }
         for index in &snapshot.indexes {
             self.index(index);
@@ -256,6 +281,33 @@ impl Emitter<'_> {
         for view in &snapshot.views {
             self.view(view);
         }
+    }
+
+    /// The database itself: id and scope are the snapshot's scope, and it
+    /// `contains` every table (an RDS/Aurora declaration that serves it is
+    /// linked by [`link_instances`]).
+    fn database(&mut self) {
+        let snapshot = self.snapshot;
+        let mut node = self
+            .node(
+                &snapshot.scope,
+                NodeKind::Database,
+                &snapshot.database,
+                format!("database {}", snapshot.database),
+            )
+            .with_raw_type(DATABASE_TYPE);
+        if let Some((host, port)) = endpoint_of(&snapshot.scope) {
+            node.set_attribute(Origin::Observed, "host", Value::from(host));
+            if let Ok(port) = port.parse::<u16>() {
+                node.set_attribute(Origin::Observed, "port", Value::from(port));
+            }
+        }
+        node.set_attribute(
+            Origin::Observed,
+            "database",
+            Value::from(snapshot.database.as_str()),
+        );
+        self.fragment.nodes.push(node);
     }
 
     fn table(&mut self, table: &Table) {
