@@ -68,6 +68,23 @@ pub enum FindingCode {
     /// An ORM model and a migration declare the same table, column or
     /// index differently (two declarations, no database needed).
     SchemaModelMismatch,
+    /// Declared or used by code, present at runtime, and no activity over
+    /// a complete metrics window.
+    Idle,
+    /// Code uses a resource (an inferred edge) that a complete window
+    /// shows nobody used.
+    InferredNotObserved,
+    /// A call seen at runtime (traces, CloudTrail) that no declaration or
+    /// code explains.
+    ShadowDependency,
+    /// A resource seen only at runtime: no declaration, no code.
+    UndeclaredRuntimeResource,
+    /// A runtime setting that differs from its declaration, an index code
+    /// queries that the live table lacks (an error), an index not active.
+    ConfigDrift,
+    /// Below desired replicas, failed, disabled, not active, or calls
+    /// failing above the error-rate threshold.
+    Unhealthy,
 }
 
 impl FindingCode {
@@ -90,6 +107,12 @@ impl FindingCode {
             FindingCode::ColumnDefaultChanged => "column-default-changed",
             FindingCode::IndexUnused => "index-unused",
             FindingCode::SchemaModelMismatch => "schema-model-mismatch",
+            FindingCode::Idle => "idle",
+            FindingCode::InferredNotObserved => "inferred-not-observed",
+            FindingCode::ShadowDependency => "shadow-dependency",
+            FindingCode::UndeclaredRuntimeResource => "undeclared-runtime-resource",
+            FindingCode::ConfigDrift => "config-drift",
+            FindingCode::Unhealthy => "unhealthy",
         }
     }
 
@@ -109,7 +132,13 @@ impl FindingCode {
             | FindingCode::ObservedEdgeNotDeclared
             | FindingCode::EnvironmentDivergence
             | FindingCode::PolicyViolation
-            | FindingCode::SchemaModelMismatch => Severity::Warning,
+            | FindingCode::SchemaModelMismatch
+            | FindingCode::Idle
+            | FindingCode::InferredNotObserved
+            | FindingCode::ShadowDependency
+            | FindingCode::UndeclaredRuntimeResource
+            | FindingCode::ConfigDrift
+            | FindingCode::Unhealthy => Severity::Warning,
             FindingCode::DeclaredEdgeNotObserved | FindingCode::IndexUnused => Severity::Info,
         }
     }
@@ -199,6 +228,7 @@ pub fn staleness(graph: &Graph, options: &StalenessOptions) -> Vec<Finding> {
     findings.extend(dangling_findings(graph));
     findings.extend(edge_findings(graph));
     findings.extend(crate::schema_drift::schema_drift(graph));
+    findings.extend(crate::runtime_findings::runtime_staleness(graph));
     if let Some(since) = options.not_seen_since {
         findings.extend(not_seen_since_findings(graph, since));
     }
@@ -477,6 +507,7 @@ pub fn drift(graph: &Graph) -> Vec<Finding> {
     let mut findings = presence_findings(graph);
     findings.extend(crate::schema_drift::schema_drift(graph));
     findings.extend(crate::schema_drift::declaration_mismatches(graph));
+    findings.extend(crate::runtime_findings::config_drift(graph));
     for node in graph.nodes().filter(|n| !is_relational(n)) {
         for (name, values) in &node.node.attributes {
             let (Some(AttributeValue::Known(declared)), Some(AttributeValue::Known(observed))) =

@@ -55,6 +55,7 @@ mod graph;
 pub mod link;
 mod query;
 pub mod report;
+pub mod runtime_findings;
 mod schema_drift;
 pub mod synthetic;
 
