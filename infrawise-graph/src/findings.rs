@@ -392,10 +392,19 @@ fn edge_findings(graph: &Graph) -> Vec<Finding> {
                 |other: petgraph::graph::EdgeReference<'_, crate::graph::GraphEdge>| {
                     other.weight().origins().contains(Origin::Observed)
                 };
-            let records_edges = graph
-                .inner
-                .edges_directed(from, Direction::Outgoing)
-                .any(observed_out);
+            // Runtime evidence (calls, inventory) records what happens and
+            // how things are set, not the dependencies a deployment
+            // recorded: it never makes a declared edge look unobserved.
+            let records_edges =
+                graph
+                    .inner
+                    .edges_directed(from, Direction::Outgoing)
+                    .any(|other| {
+                        graph.evidence_of(other.weight()).iter().any(|e| {
+                            e.origin == Origin::Observed
+                                && !crate::runtime_findings::is_runtime_extractor(&e.extractor)
+                        })
+                    });
             let observed_between = graph.inner.edges_connecting(from, to).any(observed_out);
             if records_edges && !observed_between {
                 findings.push(Finding::new(

@@ -45,12 +45,17 @@ const RUNTIME_EXTRACTORS: [&str; 7] = [
 /// has at least [`ERROR_RATE_MIN_CALLS`] calls.
 pub const ERROR_RATE: f64 = 0.05;
 /// The fewest calls an error rate is judged on.
-pub const ERROR_RATE_MIN_CALLS: u64 = 20;
+pub const ERROR_RATE_MIN_CALLS: u64 = 10;
 /// How far a path of declarations or code may go to explain a call.
 const EXPLAINED_PATH_LIMIT: usize = 8;
 
 fn is_runtime(evidence: &Evidence) -> bool {
-    evidence.origin == Origin::Observed && RUNTIME_EXTRACTORS.contains(&evidence.extractor.as_str())
+    evidence.origin == Origin::Observed && is_runtime_extractor(&evidence.extractor)
+}
+
+/// Whether `extractor` is one of the runtime readers'.
+pub(crate) fn is_runtime_extractor(extractor: &str) -> bool {
+    RUNTIME_EXTRACTORS.contains(&extractor)
 }
 
 fn declared(node: &GraphNode) -> bool {
@@ -155,7 +160,7 @@ fn idle(graph: &Graph, index: NodeIndex<u32>) -> Option<Finding> {
         FindingCode::Idle,
         format!(
             "{} {} is {why}, but had no activity from {} ({})",
-            node.node.kind, node.node.name, activity.window, activity.metrics
+            node.node.kind, node.node.id, activity.window, activity.metrics
         ),
         vec![node.node.id.clone()],
         node.node.evidence.clone(),
@@ -181,7 +186,7 @@ fn undeclared_runtime(graph: &Graph, index: NodeIndex<u32>) -> Option<Finding> {
         FindingCode::UndeclaredRuntimeResource,
         format!(
             "{kind} {} runs ({}) but no declaration or code names it",
-            node.node.name,
+            node.node.id,
             sources.into_iter().collect::<Vec<_>>().join(", ")
         ),
         vec![node.node.id.clone()],
@@ -198,7 +203,7 @@ fn state_is(node: &GraphNode, name: &str, wanted: &[&str]) -> Option<String> {
 }
 
 fn unhealthy_node(node: &GraphNode) -> Option<Finding> {
-    let name = &node.node.name;
+    let name = &node.node.id;
     let kind = node.node.kind;
     let message = if let Some(state) = state_is(node, "State", &["Failed"])
         .or_else(|| state_is(node, "LastUpdateStatus", &["Failed"]))
@@ -230,6 +235,11 @@ fn unhealthy_node(node: &GraphNode) -> Option<Finding> {
             "{kind} {name} failed {errors} of {} times from {}",
             activity.total, activity.window
         )
+    } else if let Some((count, errors)) = own_calls(node)
+        && count >= ERROR_RATE_MIN_CALLS
+        && errors as f64 / count as f64 > ERROR_RATE
+    {
+        format!("{kind} {name}: {errors} of the {count} spans it emitted failed")
     } else {
         return None;
     };
@@ -244,6 +254,19 @@ fn unhealthy_node(node: &GraphNode) -> Option<Finding> {
             .cloned()
             .collect(),
     ))
+}
+
+/// The runs and failures traces and audit logs counted for the node itself.
+fn own_calls(node: &GraphNode) -> Option<(u64, u64)> {
+    let calls: Vec<&Evidence> = node
+        .node
+        .evidence
+        .iter()
+        .filter(|e| e.origin == Origin::Observed && CALL_EXTRACTORS.contains(&e.extractor.as_str()))
+        .collect();
+    let count: u64 = calls.iter().filter_map(|e| e.count()).sum();
+    let errors: u64 = calls.iter().filter_map(|e| e.errors()).sum();
+    (count > 0).then_some((count, errors))
 }
 
 /// Whether declarations or code connect `from` to `to` (a path of declared
@@ -294,7 +317,7 @@ fn edge_findings(graph: &Graph) -> Vec<Finding> {
                 FindingCode::InferredNotObserved,
                 format!(
                     "{} {kind} {} {}, but nothing used it from {}",
-                    from_node.node.id, to_node.node.kind, to_node.node.name, activity.window
+                    from_node.node.id, to_node.node.kind, to_node.node.id, activity.window
                 ),
                 vec![from_node.node.id.clone(), to_node.node.id.clone()],
                 evidence.to_vec(),
@@ -478,11 +501,20 @@ pub(crate) fn config_drift(graph: &Graph) -> Vec<Finding> {
     };
     for index in graph.inner.node_indices() {
         let node = &graph.inner[index];
-        let (kind, name) = (node.node.kind, &node.node.name);
+        let (kind, name) = (node.node.kind, &node.node.id);
         for setting in SETTINGS.iter().filter(|s| s.kinds.contains(&kind)) {
             let Some(observed) = observed_value(node, setting.observed) else {
                 continue;
             };
+            // Observed under the declared name too (Terraform state):
+            // attribute-drift reports it already.
+            if setting
+                .declared
+                .iter()
+                .any(|name| observed_value(node, name).is_some())
+            {
+                continue;
+            }
             let Some(declared) = setting
                 .declared
                 .iter()
@@ -595,7 +627,7 @@ fn declared_env_names(graph: &Graph, index: NodeIndex<u32>) -> BTreeSet<String> 
 /// that exists but is not `ACTIVE`.
 fn index_findings(graph: &Graph, index: NodeIndex<u32>) -> Vec<Finding> {
     let node = &graph.inner[index];
-    let name = &node.node.name;
+    let name = &node.node.id;
     let mut findings = Vec::new();
     if let Some(status) = observed_value(node, "IndexStatus").and_then(Value::as_str)
         && status != "ACTIVE"
@@ -629,7 +661,7 @@ fn index_findings(graph: &Graph, index: NodeIndex<u32>) -> Vec<Finding> {
             FindingCode::ConfigDrift,
             format!(
                 "index {name} is queried by code, but the live table {} has no such index",
-                table.node.name
+                table.node.id
             ),
             vec![node.node.id.clone(), table.node.id.clone()],
             node.node.evidence.clone(),

@@ -92,13 +92,13 @@ fn a_complete_zero_window_makes_a_used_queue_idle_and_its_code_use_unobserved() 
     assert_eq!(
         codes(&found, FindingCode::Idle),
         [
-            "queue reports is declared and used by code, but had no activity from 2026-11-01T00:00:00Z to 2026-11-15T00:00:00Z (AWS/SQS NumberOfMessagesReceived Sum 0, AWS/SQS NumberOfMessagesSent Sum 0)"
+            "queue tf:infra:aws_sqs_queue.reports is declared and used by code, but had no activity from 2026-11-01T00:00:00Z to 2026-11-15T00:00:00Z (AWS/SQS NumberOfMessagesReceived Sum 0, AWS/SQS NumberOfMessagesSent Sum 0)"
         ]
     );
     assert_eq!(
         codes(&found, FindingCode::InferredNotObserved),
         [
-            "py:app.jobs.enqueue writes queue reports, but nothing used it from 2026-11-01T00:00:00Z to 2026-11-15T00:00:00Z"
+            "py:app.jobs.enqueue writes queue tf:infra:aws_sqs_queue.reports, but nothing used it from 2026-11-01T00:00:00Z to 2026-11-15T00:00:00Z"
         ]
     );
 }
@@ -174,7 +174,7 @@ fn a_call_nothing_explains_is_a_shadow_dependency_and_its_caller_undeclared() {
     );
     assert_eq!(
         codes(&found, FindingCode::UndeclaredRuntimeResource),
-        ["service tmp-backfill runs (otlp) but no declaration or code names it"]
+        ["service runtime:service:tmp-backfill runs (otlp) but no declaration or code names it"]
     );
 }
 
@@ -259,9 +259,9 @@ fn runtime_settings_that_differ_from_their_declaration_are_config_drift() {
     assert_eq!(
         codes(&found, FindingCode::ConfigDrift),
         [
-            "function worker: environment variables QUEUE_URL are declared but not set at runtime",
-            "function worker: memory is declared 512 but runs with 1024",
-            "queue jobs: dead-letter maxReceiveCount is declared 5 but runs with 3",
+            "function tf:infra:aws_lambda_function.worker: environment variables QUEUE_URL are declared but not set at runtime",
+            "function tf:infra:aws_lambda_function.worker: memory is declared 512 but runs with 1024",
+            "queue tf:infra:aws_sqs_queue.jobs: dead-letter maxReceiveCount is declared 5 but runs with 3",
         ]
     );
 }
@@ -318,7 +318,7 @@ fn an_index_code_queries_that_the_live_table_lacks_is_an_error() {
     };
     assert_eq!(
         finding.message,
-        "index orders/by-customer is queried by code, but the live table orders has no such index"
+        "index tf:infra:aws_dynamodb_table.orders/by-customer is queried by code, but the live table tf:infra:aws_dynamodb_table.orders has no such index"
     );
     assert_eq!(finding.severity, Severity::Error);
 }
@@ -345,9 +345,9 @@ fn unhealthy_replicas_states_and_error_rates() {
     assert_eq!(
         codes(&found, FindingCode::Unhealthy),
         [
-            "service api has 1 of 3 replicas ready",
+            "service k8s:deployment:shop/api has 1 of 3 replicas ready",
             "k8s:deployment:shop/api -[calls]-> runtime:service:payments: 31 of 200 calls failed",
-            "function resize is Failed at runtime",
+            "function runtime:function:resize is Failed at runtime",
         ]
     );
     assert_eq!(
