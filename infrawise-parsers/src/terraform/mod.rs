@@ -187,27 +187,21 @@ fn evaluate_root(
 
 /// Merges duplicate edges and sorts everything, so output is stable.
 fn finish(fragment: &mut Fragment) {
-    let mut edges: BTreeMap<(String, String, String), Edge> = BTreeMap::new();
-    for edge in std::mem::take(&mut fragment.edges) {
-        let key = (
-            format!("{:?}", edge.from),
-            format!("{:?}", edge.to),
-            edge.kind.to_string(),
-        );
-        match edges.get_mut(&key) {
-            Some(existing) => existing.evidence.extend(edge.evidence),
-            None => {
-                edges.insert(key, edge);
+    let mut edges = std::mem::take(&mut fragment.edges);
+    edges.sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
+    let mut merged: Vec<Edge> = Vec::with_capacity(edges.len());
+    for edge in edges {
+        match merged.last_mut() {
+            Some(last) if last.from == edge.from && last.to == edge.to && last.kind == edge.kind => {
+                last.evidence.extend(edge.evidence);
             }
+            _ => merged.push(edge),
         }
     }
-    fragment.edges = edges
-        .into_values()
-        .map(|mut edge| {
-            normalize_evidence(&mut edge.evidence);
-            edge
-        })
-        .collect();
+    for edge in &mut merged {
+        normalize_evidence(&mut edge.evidence);
+    }
+    fragment.edges = merged;
     fragment.nodes.sort_by(|a, b| a.id.cmp(&b.id));
     fragment.nodes.dedup_by(|a, b| a.id == b.id);
     fragment.diagnostics.sort();
