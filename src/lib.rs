@@ -222,6 +222,7 @@ fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOpt
         Format::Traces => infrawise_parsers::runtime::parse_traces(paths, root),
         Format::CloudTrail => infrawise_parsers::runtime::parse_cloudtrail(paths, root),
         Format::Inventory => infrawise_parsers::inventory::parse(paths, root),
+        Format::Metrics => infrawise_parsers::runtime::metrics::parse_metrics(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

@@ -107,6 +107,9 @@ fn classify_by_content(path: &Path) -> Option<Format> {
     if extension == "json" && !is_state_name && inventory::detect(&head) {
         return Some(Format::Inventory);
     }
+    if extension == "json" && runtime::metrics::detect(&head) {
+        return Some(Format::Metrics);
+    }
     if is_state_name || (extension == "json" && tfstate::detect(&head)) {
         return Some(Format::TerraformState);
     }

@@ -5,6 +5,7 @@
 //! |---|---|---|
 //! | [`Format::Traces`] | OTLP JSON (`{"resourceSpans": …}`), one document or JSON lines as the OpenTelemetry Collector's `file` exporter writes them, gzip too | [`otlp`] |
 //! | [`Format::Traces`] | Jaeger JSON exports (`{"data": [{"traceID", "spans", "processes"}]}`, the query API and the UI's download) | [`jaeger`] |
+//! | [`Format::Metrics`] | `aws cloudwatch get-metric-data` and `get-metric-statistics` output joined with its query (same file or a `<name>.query.json` sidecar) | [`metrics`] |
 //! | [`Format::CloudTrail`] | CloudTrail log files (`{"Records": […]}`, usually `.json.gz`) and `aws cloudtrail lookup-events` output (`{"Events": […], "NextToken"}`) | [`cloudtrail`] |
 //!
 //! # What they give
@@ -40,6 +41,7 @@
 
 pub mod cloudtrail;
 pub mod jaeger;
+pub mod metrics;
 pub mod otlp;
 pub mod spans;
 

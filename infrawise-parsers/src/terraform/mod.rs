@@ -192,7 +192,9 @@ fn finish(fragment: &mut Fragment) {
     let mut merged: Vec<Edge> = Vec::with_capacity(edges.len());
     for edge in edges {
         match merged.last_mut() {
-            Some(last) if last.from == edge.from && last.to == edge.to && last.kind == edge.kind => {
+            Some(last)
+                if last.from == edge.from && last.to == edge.to && last.kind == edge.kind =>
+            {
                 last.evidence.extend(edge.evidence);
             }
             _ => merged.push(edge),
