@@ -9,7 +9,8 @@ Deterministic; run from the repository root:
   writes them (OTLP JSON, one export request per line).
 - inventory/: `aws lambda get-function-configuration` and
   `aws sqs get-queue-attributes --attribute-names All` output.
-- metrics/: `aws cloudwatch get-metric-data` output with its query.
+- metrics/: `aws cloudwatch get-metric-data` output with its query (a
+  `.query.json` sidecar).
 
 The story: the worker drains the orders queue as declared; the billing
 function runs nightly but fails every time, so the invoice topic its code
@@ -159,4 +160,52 @@ with open("inventory/prod-shop-orders.attributes.json", "w") as out:
         "ReceiveMessageWaitTimeSeconds": "20",
         "SqsManagedSseEnabled": "true",
     }}, out, indent=4)
+    out.write("\n")
+
+# Two weeks of CloudWatch metrics: `aws cloudwatch get-metric-data
+# --cli-input-json file://metrics/two-weeks.query.json > metrics/two-weeks.json`.
+os.makedirs("metrics", exist_ok=True)
+QUERIES = [
+    ("ordersSent", "AWS/SQS", "NumberOfMessagesSent", "QueueName", "prod-shop-orders"),
+    ("ordersReceived", "AWS/SQS", "NumberOfMessagesReceived", "QueueName", "prod-shop-orders"),
+    ("workerInvocations", "AWS/Lambda", "Invocations", "FunctionName", "prod-shop-order-worker"),
+    ("workerErrors", "AWS/Lambda", "Errors", "FunctionName", "prod-shop-order-worker"),
+    ("billingInvocations", "AWS/Lambda", "Invocations", "FunctionName", "prod-billing"),
+    ("billingErrors", "AWS/Lambda", "Errors", "FunctionName", "prod-billing"),
+    ("invoicesPublished", "AWS/SNS", "NumberOfMessagesPublished", "TopicName", "prod-billing-invoices"),
+]
+with open("metrics/two-weeks.query.json", "w") as out:
+    json.dump({
+        "MetricDataQueries": [
+            {"Id": id, "MetricStat": {"Metric": {"Namespace": ns, "MetricName": name,
+                                                 "Dimensions": [{"Name": dim, "Value": value}]},
+                                      "Period": DAY, "Stat": "Sum"}, "ReturnData": True}
+            for id, ns, name, dim, value in QUERIES
+        ],
+        "StartTime": "2025-11-04T00:00:00Z",
+        "EndTime": "2025-11-18T00:00:00Z",
+        "ScanBy": "TimestampDescending",
+    }, out, indent=4)
+    out.write("\n")
+days = [f"2025-11-{d:02d}T00:00:00+00:00" for d in range(17, 3, -1)]
+daily = {
+    "ordersSent": [412, 398, 377, 455, 401, 389, 420, 433, 367, 380, 402, 415, 398, 410],
+    "ordersReceived": [410, 399, 377, 450, 405, 389, 420, 431, 369, 380, 401, 415, 398, 411],
+    "workerInvocations": [52, 50, 48, 57, 51, 49, 53, 55, 46, 48, 51, 52, 50, 52],
+    "workerErrors": [0] * 14,
+    # Nightly, and failing every night.
+    "billingInvocations": [1] * 14,
+    "billingErrors": [1] * 14,
+    # Nothing published for two weeks: CloudWatch returns no datapoints.
+    "invoicesPublished": [],
+}
+with open("metrics/two-weeks.json", "w") as out:
+    json.dump({
+        "MetricDataResults": [
+            {"Id": id, "Label": name, "Timestamps": days[:len(daily[id])],
+             "Values": [float(v) for v in daily[id]], "StatusCode": "Complete"}
+            for id, _, name, _, _ in QUERIES
+        ],
+        "Messages": [],
+    }, out, indent=4)
     out.write("\n")
