@@ -223,6 +223,7 @@ fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOpt
         Format::CloudTrail => infrawise_parsers::runtime::parse_cloudtrail(paths, root),
         Format::Inventory => infrawise_parsers::inventory::parse(paths, root),
         Format::Metrics => infrawise_parsers::runtime::metrics::parse_metrics(paths, root),
+        Format::Kubernetes => infrawise_parsers::kubernetes::parse(paths, root),
         // The plan only assigns the formats above.
         _ => Fragment::new(),
     }

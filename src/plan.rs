@@ -110,6 +110,9 @@ fn classify_by_content(path: &Path) -> Option<Format> {
     if extension == "json" && runtime::metrics::detect(&head) {
         return Some(Format::Metrics);
     }
+    if extension == "json" && infrawise_parsers::kubernetes::detect(&head) {
+        return Some(Format::Kubernetes);
+    }
     if is_state_name || (extension == "json" && tfstate::detect(&head)) {
         return Some(Format::TerraformState);
     }

@@ -196,8 +196,10 @@ string_enum! {
         CloudTrail => "cloudtrail",
         /// CloudWatch metric data (`get-metric-data`, `get-metric-statistics`).
         Metrics => "metrics",
-        /// Cloud inventory: AWS CLI describe/list output, AWS Config snapshots, `kubectl get -o json`.
+        /// Cloud inventory: AWS CLI describe/list output, AWS Config snapshots.
         Inventory => "inventory",
+        /// Kubernetes objects: `kubectl get … -o json` output.
+        Kubernetes => "kubernetes",
         /// A graph saved by Infrawise itself.
         Graph => "graph",
     }

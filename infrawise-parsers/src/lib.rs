@@ -13,6 +13,7 @@ pub mod cloudformation;
 pub mod code;
 pub mod dbsnapshot;
 pub mod inventory;
+pub mod kubernetes;
 pub mod python;
 pub mod relational;
 pub mod runtime;
