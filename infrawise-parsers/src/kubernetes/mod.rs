@@ -572,7 +572,8 @@ impl Reader<'_> {
         let mut node = self.node("ConfigMap", namespace, name, NodeKind::Parameter);
         let id = node.id.to_string();
         let data = item.get("data").and_then(Value::as_object);
-        let keys: Vec<&String> = data.map(|d| d.keys().collect()).unwrap_or_default();
+        // Sorted whatever order serde_json keeps object keys in.
+        let keys: BTreeSet<&String> = data.map(|d| d.keys().collect()).unwrap_or_default();
         node.set_attribute(Origin::Observed, "keys", json!(keys));
         self.out.nodes.push(node);
         for (key, value) in data.into_iter().flatten() {
