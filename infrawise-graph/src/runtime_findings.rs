@@ -12,7 +12,7 @@
 //! | code | when |
 //! |---|---|
 //! | `idle` | declared, or used by code, present at runtime, and no activity over a complete window |
-//! | `inferred-not-observed` | code uses a resource (inferred edge) whose complete window shows no activity at all, so not from that code either |
+//! | `inferred-not-observed` | code uses a resource (inferred edge) whose complete metrics window shows no activity at all, so not from that code either; or which a complete CloudTrail window shows others calling and never the roles of the functions that run the code |
 //! | `shadow-dependency` | a call seen at runtime (traces, CloudTrail) between nodes no declaration or code connects, where one end is declared or used by code |
 //! | `undeclared-runtime-resource` | a resource seen only at runtime: no declaration, no code |
 //! | `config-drift` | a runtime setting (memory, timeout, runtime, visibility, retention, redrive, keys, environment variable names) that differs from its declaration; an index that code queries and the live table lacks (error); an index not `ACTIVE` |
@@ -301,8 +301,106 @@ fn explained(graph: &Graph, from: NodeIndex<u32>, to: NodeIndex<u32>) -> bool {
     false
 }
 
+/// The functions that run `symbol`: those `implemented_by` it or by a
+/// symbol of the same code module.
+fn runners(graph: &Graph, symbol: NodeIndex<u32>) -> Vec<NodeIndex<u32>> {
+    let modules: Vec<NodeIndex<u32>> = graph
+        .inner
+        .edges_directed(symbol, Direction::Incoming)
+        .filter(|e| e.weight().kind == EdgeKind::Contains)
+        .map(|e| e.source())
+        .filter(|m| graph.inner[*m].node.kind == NodeKind::CodeModule)
+        .collect();
+    let mut symbols = vec![symbol];
+    for module in modules {
+        symbols.extend(
+            graph
+                .inner
+                .edges_directed(module, Direction::Outgoing)
+                .filter(|e| e.weight().kind == EdgeKind::Contains)
+                .map(|e| e.target()),
+        );
+    }
+    let mut functions: Vec<NodeIndex<u32>> = symbols
+        .into_iter()
+        .flat_map(|s| graph.inner.edges_directed(s, Direction::Incoming))
+        .filter(|e| e.weight().kind == EdgeKind::ImplementedBy)
+        .map(|e| e.source())
+        .collect();
+    functions.sort_unstable();
+    functions.dedup();
+    functions
+}
+
+/// The roles a function runs as (its `references` edges to roles).
+fn roles(graph: &Graph, function: NodeIndex<u32>) -> Vec<NodeIndex<u32>> {
+    graph
+        .inner
+        .edges_directed(function, Direction::Outgoing)
+        .map(|e| e.target())
+        .filter(|r| graph.inner[*r].node.kind == NodeKind::Role)
+        .collect()
+}
+
+fn from_cloudtrail(evidence: &[Evidence]) -> bool {
+    evidence
+        .iter()
+        .any(|e| e.origin == Origin::Observed && e.extractor.as_str() == "cloudtrail")
+}
+
+/// Code uses a resource that others call in a complete audit window, but
+/// the roles of the functions that run the code never do.
+fn unobserved_by_its_service(
+    graph: &Graph,
+    symbol: NodeIndex<u32>,
+    resource: NodeIndex<u32>,
+    window: &str,
+) -> Option<String> {
+    if !from_cloudtrail(&graph.inner[resource].node.evidence) {
+        return None;
+    }
+    let functions = runners(graph, symbol);
+    let roles: Vec<NodeIndex<u32>> = functions.iter().flat_map(|f| roles(graph, *f)).collect();
+    if functions.is_empty() || roles.is_empty() {
+        return None;
+    }
+    let called = roles.iter().any(|role| {
+        graph
+            .inner
+            .edges_connecting(*role, resource)
+            .any(|e| from_cloudtrail(graph.evidence_of(e.weight())))
+    });
+    (!called).then(|| {
+        let names: Vec<&str> = roles
+            .iter()
+            .map(|r| graph.inner[*r].node.id.as_str())
+            .collect();
+        format!(
+            "{} {}, but the complete audit log from {window} shows others calling it and no call from the role(s) its code runs as ({})",
+            graph.inner[resource].node.kind,
+            graph.inner[resource].node.id,
+            names.join(", ")
+        )
+    })
+}
+
 fn edge_findings(graph: &Graph) -> Vec<Finding> {
     let mut findings = Vec::new();
+    // A complete CloudTrail window: the ground for "no call from this role".
+    let audit = graph
+        .sources()
+        .iter()
+        .filter(|s| {
+            s.format == infrawise_core::Format::CloudTrail
+                && s.status == infrawise_core::SourceStatus::Complete
+        })
+        .map(|s| {
+            let show = |t: Option<infrawise_core::Timestamp>| {
+                t.map_or_else(|| "?".to_owned(), |t| t.to_string())
+            };
+            format!("{} to {}", show(s.window_start), show(s.window_end))
+        })
+        .next();
     for edge in graph.inner.edge_references() {
         let (from, to) = (edge.source(), edge.target());
         let (from_node, to_node) = (&graph.inner[from], &graph.inner[to]);
@@ -319,6 +417,17 @@ fn edge_findings(graph: &Graph) -> Vec<Finding> {
                     "{} {kind} {} {}, but nothing used it from {}",
                     from_node.node.id, to_node.node.kind, to_node.node.id, activity.window
                 ),
+                vec![from_node.node.id.clone(), to_node.node.id.clone()],
+                evidence.to_vec(),
+            ));
+        } else if origins.contains(Origin::Inferred)
+            && !origins.contains(Origin::Observed)
+            && let Some(window) = &audit
+            && let Some(why) = unobserved_by_its_service(graph, from, to, window)
+        {
+            findings.push(Finding::new(
+                FindingCode::InferredNotObserved,
+                format!("{} {kind} {why}", from_node.node.id),
                 vec![from_node.node.id.clone(), to_node.node.id.clone()],
                 evidence.to_vec(),
             ));

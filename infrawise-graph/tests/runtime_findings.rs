@@ -323,6 +323,111 @@ fn an_index_code_queries_that_the_live_table_lacks_is_an_error() {
     assert_eq!(finding.severity, Severity::Error);
 }
 
+/// A function running `app/jobs.py#handler` as `role`, code that writes
+/// the table, and a complete CloudTrail window in which `caller` writes it.
+fn audited(caller: &str) -> Graph {
+    let table = declared(
+        "tf:infra:aws_dynamodb_table.orders",
+        NodeKind::Table,
+        "orders",
+        9,
+    );
+    let function = declared(
+        "tf:infra:aws_lambda_function.jobs",
+        NodeKind::Function,
+        "jobs",
+        20,
+    );
+    let role = declared(
+        "tf:infra:aws_iam_role.jobs",
+        NodeKind::Role,
+        "jobs-role",
+        30,
+    )
+    .with_alias(Alias::arn("arn:aws:iam::123456789012:role/jobs-role"));
+    let other = declared("tf:infra:aws_iam_role.admin", NodeKind::Role, "admin", 40)
+        .with_alias(Alias::arn("arn:aws:iam::123456789012:role/admin"));
+    let module = Node::new("py:app/jobs.py", NodeKind::CodeModule, "app/jobs.py")
+        .with_evidence(Evidence::inferred("python", "module", 1.0).at("app/jobs.py", None));
+    let handler = Node::new("py:app/jobs.py#handler", NodeKind::CodeSymbol, "handler")
+        .with_evidence(Evidence::inferred("python", "def", 1.0).at("app/jobs.py", Some(3)));
+    let writer = Node::new("py:app/jobs.py#save", NodeKind::CodeSymbol, "save")
+        .with_evidence(Evidence::inferred("python", "def", 1.0).at("app/jobs.py", Some(9)));
+    let d = |detail: &str| Evidence::declared("terraform", detail).at("infra/main.tf", Some(21));
+    let edges = vec![
+        Edge::new(
+            function.id.clone(),
+            handler.id.clone(),
+            EdgeKind::ImplementedBy,
+            d("handler"),
+        ),
+        Edge::new(
+            function.id.clone(),
+            role.id.clone(),
+            EdgeKind::References,
+            d("role"),
+        ),
+        Edge::new(
+            module.id.clone(),
+            handler.id.clone(),
+            EdgeKind::Contains,
+            Evidence::inferred("python", "defines", 1.0),
+        ),
+        Edge::new(
+            module.id.clone(),
+            writer.id.clone(),
+            EdgeKind::Contains,
+            Evidence::inferred("python", "defines", 1.0),
+        ),
+        Edge::new(
+            writer.id.clone(),
+            table.id.clone(),
+            EdgeKind::Writes,
+            Evidence::inferred("python", "dynamodb.put_item", 0.9).at("app/jobs.py", Some(11)),
+        ),
+        Edge::new(
+            Alias::arn(format!("arn:aws:iam::123456789012:role/{caller}")),
+            Alias::name(NodeKind::Table, "orders"),
+            EdgeKind::Writes,
+            Evidence::observed("cloudtrail", "PutItem", SEEN).with_count(40),
+        ),
+    ];
+    let mut live_table = observed("cloudtrail", NodeKind::Table, "orders");
+    live_table.evidence[0].detail = "named in events".into();
+    let mut fragment = Fragment {
+        nodes: vec![
+            table, function, role, other, module, handler, writer, live_table,
+        ],
+        edges,
+        ..Fragment::new()
+    };
+    let mut source = infrawise_core::Source::new(
+        "audit/trail.json",
+        infrawise_core::Format::CloudTrail,
+        Origin::Observed,
+    );
+    source.window_start = Some(Timestamp::from_unix_seconds(1_762_214_400));
+    source.window_end = Some(Timestamp::from_unix_seconds(1_763_424_000));
+    fragment.sources.push(source);
+    GraphBuilder::from_iter([fragment]).build()
+}
+
+#[test]
+fn a_complete_audit_log_without_the_code_s_role_is_inferred_not_observed() {
+    let found = staleness(&audited("admin"), &StalenessOptions::default());
+    assert_eq!(
+        codes(&found, FindingCode::InferredNotObserved),
+        [
+            "py:app/jobs.py#save writes table tf:infra:aws_dynamodb_table.orders, but the complete audit log from 2025-11-04T00:00:00Z to 2025-11-18T00:00:00Z shows others calling it and no call from the role(s) its code runs as (tf:infra:aws_iam_role.jobs)"
+        ]
+    );
+    let found = staleness(&audited("jobs-role"), &StalenessOptions::default());
+    assert!(
+        codes(&found, FindingCode::InferredNotObserved).is_empty(),
+        "{found:#?}"
+    );
+}
+
 #[test]
 fn unhealthy_replicas_states_and_error_rates() {
     let mut deployment = Node::new("k8s:deployment:shop/api", NodeKind::Service, "api")
