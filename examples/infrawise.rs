@@ -46,6 +46,9 @@ enum ExportFormat {
     Json,
     Dot,
     Mermaid,
+    /// Load into PostgreSQL (URL), with server-side impact and dependencies.
+    #[cfg(feature = "postgres")]
+    Postgres,
 }
 
 /// How findings are printed: text, the JSON contract, or SARIF 2.1.0 for
@@ -250,12 +253,21 @@ enum Command {
         #[command(subcommand)]
         what: CollectCommand,
     },
-    /// Export the graph as JSON, Graphviz DOT or Mermaid.
+    /// Export the graph as JSON, Graphviz DOT or Mermaid, or load it into
+    /// PostgreSQL (`--format postgres URL`).
     Export {
         #[command(flatten)]
         source: GraphArgs,
         #[arg(long, value_enum, default_value = "json")]
         format: ExportFormat,
+        /// For `--format postgres`: the connection string
+        /// (`postgresql://user@host:5432/db`); never printed.
+        #[arg(value_name = "URL")]
+        url: Option<String>,
+        /// For `--format postgres`: the name the graph is stored under (a
+        /// load replaces the graph of that name).
+        #[arg(long, default_value = "default")]
+        name: String,
         /// Write the output to FILE instead of stdout.
         #[arg(long, short, value_name = "FILE")]
         output: Option<PathBuf>,
@@ -732,17 +744,64 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export {
             source,
             format,
+            url,
+            name,
             output,
         } => {
+            if url.is_some() && !is_database(format) {
+                bail!("a URL is only read with --format postgres");
+            }
             let graph = load_graph(&source)?;
             match format {
                 ExportFormat::Json => emit_graph_json(&graph, output.as_ref())?,
                 ExportFormat::Dot => emit(&to_dot(&graph), output.as_ref())?,
                 ExportFormat::Mermaid => emit(&to_mermaid(&graph), output.as_ref())?,
+                #[cfg(feature = "postgres")]
+                ExportFormat::Postgres => {
+                    use infrawise::export::{self, LoadStep, PostgresExport};
+                    let Some(url) = url else {
+                        bail!(
+                            "--format postgres needs a connection string: export --format postgres URL"
+                        );
+                    };
+                    let mut report = |step: LoadStep| match step {
+                        LoadStep::Prepared => {
+                            eprintln!("infrawise: schema ready, graph {name:?} cleared");
+                        }
+                        LoadStep::Rows { table, rows } => {
+                            eprintln!("infrawise: {table}: {rows} row(s)");
+                        }
+                        LoadStep::Committed => eprintln!("infrawise: committed"),
+                        _ => {}
+                    };
+                    let summary = export::postgres(
+                        &graph,
+                        &url,
+                        &PostgresExport::default().named(name.clone()),
+                        &mut report,
+                    )?;
+                    eprintln!(
+                        "infrawise: graph {name:?} loaded: {} node(s), {} edge(s), {} alias(es), {} evidence record(s)",
+                        summary.nodes, summary.edges, summary.aliases, summary.evidence
+                    );
+                }
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `format` writes to a database rather than a file.
+fn is_database(format: ExportFormat) -> bool {
+    #[cfg(feature = "postgres")]
+    {
+        matches!(format, ExportFormat::Postgres)
+    }
+    #[cfg(not(feature = "postgres"))]
+    {
+        let _ = format;
+        false
+    }
 }
 
 fn main() -> ExitCode {

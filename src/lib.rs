@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 pub mod collect;
+pub mod export;
 mod plan;
 pub mod policy;
 

@@ -73,6 +73,12 @@ impl GraphEdge {
     pub fn origins(&self) -> OriginSet {
         self.origins
     }
+
+    /// The highest confidence among the edge's inferred evidence (0 if it
+    /// has none), as the traversal filters compare it.
+    pub fn max_inferred_confidence(&self) -> f32 {
+        self.max_inferred_confidence
+    }
 }
 
 /// A borrowed view of one edge with its ends and evidence.

@@ -7,7 +7,7 @@
 //!   that [`infrawise_parsers::dbsnapshot`] reads.
 
 #[cfg(feature = "postgres")]
-mod postgres;
+pub(crate) mod postgres;
 
 use std::path::{Path, PathBuf};
 

@@ -80,7 +80,7 @@ pub fn postgres(url: &str, options: &PostgresOptions) -> Result<Snapshot, Collec
 }
 
 /// A postgres error with its server message, which `Display` leaves out.
-fn error_text(error: &postgres::Error) -> String {
+pub(crate) fn error_text(error: &postgres::Error) -> String {
     if let Some(db) = error.as_db_error() {
         return format!("{error}: {}", db.message());
     }
@@ -95,8 +95,12 @@ fn error_text(error: &postgres::Error) -> String {
 }
 
 /// `message` with the connection string and any password in it removed.
-fn redact(message: &str, url: &str) -> String {
-    let mut out = message.replace(url, "<connection string>");
+pub(crate) fn redact(message: &str, url: &str) -> String {
+    let mut out = if url.trim().is_empty() {
+        message.to_owned()
+    } else {
+        message.replace(url, "<connection string>")
+    };
     if let Ok(config) = Config::from_str(url)
         && let Some(password) = config.get_password()
     {
