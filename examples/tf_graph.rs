@@ -37,5 +37,9 @@ fn main() -> anyhow::Result<()> {
         walk.as_secs_f64()
     );
     println!("{:.6}", best + walk.as_secs_f64());
+    // For checking that an optimisation changes nothing: the fragment as text.
+    if let Ok(path) = std::env::var("INFRAWISE_TF_RENDER") {
+        std::fs::write(path, fragment.render())?;
+    }
     Ok(())
 }

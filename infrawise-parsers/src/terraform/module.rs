@@ -346,6 +346,9 @@ pub(crate) struct Instance<'s, 'f> {
     pub(crate) index: Index<'f>,
     pub(crate) ctx: Context,
     locals: RefCell<BTreeMap<String, Value>>,
+    /// Resource attributes as referenced, by `what`, instance and name;
+    /// only known values are kept (an unknown one may be a cycle's cut).
+    attributes: RefCell<BTreeMap<(String, String, String), Value>>,
     busy: RefCell<BTreeSet<String>>,
     pub(crate) children: RefCell<BTreeMap<String, Value>>,
     expansions: RefCell<BTreeMap<String, Expansion>>,
@@ -369,6 +372,7 @@ impl<'s, 'f> Instance<'s, 'f> {
             index,
             ctx,
             locals: RefCell::new(BTreeMap::new()),
+            attributes: RefCell::new(BTreeMap::new()),
             busy: RefCell::new(BTreeSet::new()),
             children: RefCell::new(BTreeMap::new()),
             expansions: RefCell::new(BTreeMap::new()),
@@ -464,32 +468,52 @@ impl<'s, 'f> Instance<'s, 'f> {
         &self,
         what: &str,
         b: BlockAt<'_>,
-        key: Option<Value>,
+        key: Option<&Value>,
         attribute: &str,
     ) -> Value {
         let Some(expr) = b.attr(attribute) else {
             return Value::Unknown;
         };
-        let instance = match (self.expansion(what, b), key) {
-            (Expansion::Single, None) => None,
-            (Expansion::Instances(keys), Some(key)) => {
-                match keys
-                    .into_iter()
-                    .find(|k| k.key == key || k.key.as_string() == key.as_string())
-                {
-                    Some(k) => Some(k),
-                    None => return Value::Unknown,
+        let cache_key = (
+            what.to_owned(),
+            key.as_ref().map(|k| format!("{k:?}")).unwrap_or_default(),
+            attribute.to_owned(),
+        );
+        if let Some(value) = self.attributes.borrow().get(&cache_key) {
+            return value.clone();
+        }
+        // The expansion is memoised; borrow it rather than clone every
+        // instance key for each reference.
+        let _ = self.expansion(what, b);
+        let instance = {
+            let expansions = self.expansions.borrow();
+            match (expansions.get(what), key) {
+                (Some(Expansion::Single), None) => None,
+                (Some(Expansion::Instances(keys)), Some(key)) => {
+                    match keys
+                        .iter()
+                        .find(|k| k.key == *key || k.key.as_string() == key.as_string())
+                    {
+                        Some(k) => Some(k.clone()),
+                        None => return Value::Unknown,
+                    }
                 }
+                _ => return Value::Unknown,
             }
-            _ => return Value::Unknown,
         };
-        self.guarded(&format!("{what}.{attribute}"), || {
+        let value = self.guarded(&format!("{what}.{attribute}"), || {
             let mut evaluator = Evaluator::new(self);
             if let Some(instance) = &instance {
                 instance.bind(&mut evaluator);
             }
             evaluator.eval(expr)
-        })
+        });
+        if !matches!(value, Value::Unknown) {
+            self.attributes
+                .borrow_mut()
+                .insert(cache_key, value.clone());
+        }
+        value
     }
 
     /// A resource as a value: unknown objects keyed like its instances.
@@ -527,7 +551,7 @@ impl<'s, 'f> Instance<'s, 'f> {
         };
         match ops.get(next).map(Decorated::value) {
             Some(TraversalOperator::GetAttr(attribute)) => (
-                self.block_attribute(what, b, key, attribute.value().as_str()),
+                self.block_attribute(what, b, key.as_ref(), attribute.value().as_str()),
                 next + 1,
             ),
             // The whole resource: its instance keys are known even where
