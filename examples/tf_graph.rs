@@ -2,6 +2,10 @@
 //! time it took: the Infrawise side of `benches/compare/checkov.sh`.
 //!
 //! `cargo run --release --example tf_graph -- DIR [REPEAT]`
+//!
+//! `INFRAWISE_TF_BUILD=1` also times merging the fragment into a graph;
+//! `INFRAWISE_TF_RENDER=FILE` writes the fragment as text, to check that an
+//! optimisation changes nothing (`cmp` two runs).
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -37,6 +41,18 @@ fn main() -> anyhow::Result<()> {
         walk.as_secs_f64()
     );
     println!("{:.6}", best + walk.as_secs_f64());
+    // The merge alone, timed on clones of the fragment.
+    if std::env::var_os("INFRAWISE_TF_BUILD").is_some() {
+        let mut best_build = f64::MAX;
+        for _ in 0..repeat.max(1) {
+            let input = fragment.clone();
+            let start = Instant::now();
+            let graph = infrawise_graph::GraphBuilder::from_iter([input]).build();
+            best_build = best_build.min(start.elapsed().as_secs_f64());
+            drop(graph);
+        }
+        println!("build {best_build:.6}");
+    }
     // For checking that an optimisation changes nothing: the fragment as text.
     if let Ok(path) = std::env::var("INFRAWISE_TF_RENDER") {
         std::fs::write(path, fragment.render())?;
