@@ -4,7 +4,9 @@
 //! up as one node carrying declared and observed evidence and the settings
 //! the inventory showed.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use infrawise::core::{EdgeKind, Format, NodeKind, Origin, SourceStatus};
 use infrawise::{ScanOptions, scan};
@@ -54,20 +56,17 @@ const INVENTORY: [&str; 7] = [
 ];
 
 fn tree() -> PathBuf {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/inventory");
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("inventory_scan");
-    let _ = std::fs::remove_dir_all(&root);
-    for dir in ["infra", "inventory"] {
-        std::fs::create_dir_all(root.join(dir)).unwrap_or_else(|e| panic!("{e}"));
-    }
-    std::fs::write(root.join("infra/main.tf"), MAIN_TF).unwrap_or_else(|e| panic!("{e}"));
-    for file in INVENTORY {
-        // `sqs/list-queues.json` becomes `inventory/sqs-list-queues.json`.
-        let name = file.replace('/', "-");
-        std::fs::copy(fixtures.join(file), root.join("inventory").join(name))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
-    }
-    root
+    // `sqs/list-queues.json` becomes `inventory/sqs-list-queues.json`.
+    let copies: Vec<(String, String)> = INVENTORY
+        .iter()
+        .map(|file| {
+            (
+                format!("inventory/{file}"),
+                format!("inventory/{}", file.replace('/', "-")),
+            )
+        })
+        .collect();
+    common::tree("inventory_scan", &[("infra/main.tf", MAIN_TF)], &copies)
 }
 
 #[test]

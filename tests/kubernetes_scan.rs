@@ -2,25 +2,24 @@
 //! merged with what traces saw of the same workload (`k8s.deployment.name`),
 //! and a Deployment below its desired replicas is `unhealthy`.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use infrawise::core::Format;
 use infrawise::graph::{FindingCode, StalenessOptions, staleness};
 use infrawise::{ScanOptions, scan};
 
 fn tree() -> PathBuf {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("kubernetes_scan");
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(root.join("cluster")).unwrap_or_else(|e| panic!("{e}"));
-    for (from, to) in [
-        ("kubernetes/shop.json", "cluster/shop.json"),
-        ("kubernetes/secrets.json", "cluster/secrets.json"),
-        ("runtime/otlp/collector.jsonl", "cluster/traces.jsonl"),
-    ] {
-        std::fs::copy(fixtures.join(from), root.join(to)).unwrap_or_else(|e| panic!("{from}: {e}"));
-    }
-    root
+    common::tree(
+        "kubernetes_scan",
+        &[],
+        &[
+            ("kubernetes/shop.json", "cluster/shop.json"),
+            ("kubernetes/secrets.json", "cluster/secrets.json"),
+            ("runtime/otlp/collector.jsonl", "cluster/traces.jsonl"),
+        ],
+    )
 }
 
 #[test]

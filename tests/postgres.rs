@@ -22,23 +22,6 @@ use infrawise::{ScanOptions, scan};
 /// The tests share one database: one at a time.
 static DATABASE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn server() -> Option<String> {
-    match std::env::var("INFRAWISE_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but INFRAWISE_TEST_PG is not set: .ci/run starts the server with .ci/postgres.sh"
-            );
-            eprintln!(
-                "skipping the PostgreSQL integration test: set INFRAWISE_TEST_PG \
-                 (`. .ci/postgres.sh` starts a private server and sets it)"
-            );
-            None
-        }
-    }
-}
-
 fn migrations() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/postgres/db/migrations")
 }
@@ -102,7 +85,9 @@ fn summary(findings: &[Finding]) -> Vec<String> {
 
 #[test]
 fn drift_names_exactly_the_manual_changes() {
-    let Some(url) = server() else { return };
+    let Some(url) = common::postgres_server() else {
+        return;
+    };
     let _database = DATABASE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -182,7 +167,9 @@ fn with_password(url: &str) -> String {
 
 #[test]
 fn cli_collect_writes_no_credentials() {
-    let Some(url) = server() else { return };
+    let Some(url) = common::postgres_server() else {
+        return;
+    };
     let _database = DATABASE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -23,22 +23,6 @@ use infrawise::{ScanOptions, scan};
 /// The tests share one database: one at a time.
 static DATABASE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-fn server() -> Option<String> {
-    match std::env::var("INFRAWISE_TEST_PG") {
-        Ok(url) if !url.is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("CI").as_deref() != Ok("true"),
-                "CI=true but INFRAWISE_TEST_PG is not set: .ci/run starts the server with .ci/postgres.sh"
-            );
-            eprintln!(
-                "skipping: set INFRAWISE_TEST_PG (`. .ci/postgres.sh` starts a private server)"
-            );
-            None
-        }
-    }
-}
-
 fn load(graph: &Graph, url: &str, name: &str) {
     let started = Instant::now();
     let summary = export::postgres(
@@ -137,7 +121,9 @@ fn filtered() -> Vec<TraversalOptions> {
 
 #[test]
 fn the_demo_graph_traverses_the_same_in_sql() {
-    let Some(url) = server() else { return };
+    let Some(url) = common::postgres_server() else {
+        return;
+    };
     let _one = DATABASE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
@@ -206,7 +192,9 @@ fn the_demo_graph_traverses_the_same_in_sql() {
 
 #[test]
 fn a_million_edge_graph_loads_and_traverses_the_same_in_sql() {
-    let Some(url) = server() else { return };
+    let Some(url) = common::postgres_server() else {
+        return;
+    };
     let _one = DATABASE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -4,6 +4,8 @@
 //! messages is. The metrics land on the declared queue: one node, with its
 //! declared evidence and the observed `activity`.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use infrawise::core::{Format, Origin};
@@ -21,23 +23,17 @@ resource "aws_sqs_queue" "reports" {
 "#;
 
 fn tree(name: &str, with_metrics: bool) -> PathBuf {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runtime");
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = std::fs::remove_dir_all(&root);
-    for dir in ["infra", "runtime"] {
-        std::fs::create_dir_all(root.join(dir)).unwrap_or_else(|e| panic!("{e}"));
-    }
-    std::fs::write(root.join("infra/main.tf"), MAIN_TF).unwrap_or_else(|e| panic!("{e}"));
-    let mut copies = vec!["otlp/collector.jsonl"];
+    let mut copies = vec![("runtime/otlp/collector.jsonl", "runtime/collector.jsonl")];
     if with_metrics {
-        copies.extend(["metrics/queues.json", "metrics/queues.query.json"]);
+        copies.extend([
+            ("runtime/metrics/queues.json", "runtime/queues.json"),
+            (
+                "runtime/metrics/queues.query.json",
+                "runtime/queues.query.json",
+            ),
+        ]);
     }
-    for file in copies {
-        let name = Path::new(file).file_name().unwrap_or_default();
-        std::fs::copy(fixtures.join(file), root.join("runtime").join(name))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
-    }
-    root
+    common::tree(name, &[("infra/main.tf", MAIN_TF)], &copies)
 }
 
 fn idle(root: &Path) -> Vec<String> {

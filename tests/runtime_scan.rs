@@ -3,7 +3,9 @@
 //! its spans, the one CloudTrail saw it receive from, and the declared
 //! queue are one node.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use infrawise::core::{EdgeKind, Format, NodeKind, Origin, SourceStatus};
 use infrawise::{ScanOptions, scan};
@@ -33,25 +35,20 @@ resource "aws_lambda_function" "worker" {
 "#;
 
 fn tree() -> PathBuf {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/runtime");
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("runtime_scan");
-    let _ = std::fs::remove_dir_all(&root);
-    for dir in ["infra", "exports"] {
-        std::fs::create_dir_all(root.join(dir)).unwrap_or_else(|e| panic!("{e}"));
-    }
-    std::fs::write(root.join("infra/main.tf"), MAIN_TF).unwrap_or_else(|e| panic!("{e}"));
-    for file in [
+    let copies: Vec<(String, String)> = [
         "otlp/collector.jsonl",
         "otlp/rotated-2024-05-01T12-10-00.jsonl.gz",
         "jaeger/hotrod-trace.json",
         "cloudtrail/123456789012_CloudTrail_eu-west-1_20240501T1205Z_Xb3dPq9rT2aLmN0c.json.gz",
         "cloudtrail/lookup-events-page-1.json",
-    ] {
-        let name = Path::new(file).file_name().unwrap_or_default();
-        std::fs::copy(fixtures.join(file), root.join("exports").join(name))
-            .unwrap_or_else(|e| panic!("{file}: {e}"));
-    }
-    root
+    ]
+    .iter()
+    .map(|file| {
+        let name = file.rsplit('/').next().unwrap_or(file);
+        (format!("runtime/{file}"), format!("exports/{name}"))
+    })
+    .collect();
+    common::tree("runtime_scan", &[("infra/main.tf", MAIN_TF)], &copies)
 }
 
 #[test]

@@ -1,20 +1,41 @@
-//! Schema drift over committed scans (`tests/fixtures/schema_drift/`):
-//! migrations next to a snapshot the real collector took of a database
-//! those migrations built and that was then changed by hand (a foreign key
-//! dropped, a column made NOT NULL, a default changed, a view dropped, a
-//! table added, one index never scanned). `partial/` is the same database
-//! read by a role that cannot use one schema.
+//! Schema drift over committed scans: the migrations of
+//! `tests/fixtures/postgres/db/migrations` next to a snapshot
+//! (`tests/fixtures/schema_drift/<dir>/snapshot.json`) the real collector
+//! took of a database those migrations built and that was then changed by
+//! hand (a foreign key dropped, a column made NOT NULL, a default changed,
+//! a view dropped, a table added, one index never scanned). `partial/` is
+//! the same database read by a role that cannot use one schema.
+
+mod common;
 
 use std::fmt::Write as _;
-use std::path::Path;
+use std::path::PathBuf;
 
 use infrawise::graph::{FindingCode, StalenessOptions, drift, staleness};
 use infrawise::{ScanOptions, scan};
 
+/// The scan tree: the migrations and the snapshot of `dir`.
+fn root(dir: &str) -> PathBuf {
+    let snapshot = format!("schema_drift/{dir}/snapshot.json");
+    common::tree(
+        &format!("schema_drift_{dir}"),
+        &[],
+        &[
+            (
+                "postgres/db/migrations/V1__init.sql",
+                "db/migrations/V1__init.sql",
+            ),
+            (
+                "postgres/db/migrations/V2__order_items.sql",
+                "db/migrations/V2__order_items.sql",
+            ),
+            (&snapshot, "snapshot.json"),
+        ],
+    )
+}
+
 fn findings(dir: &str) -> (String, Vec<infrawise::graph::Finding>) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/schema_drift")
-        .join(dir);
+    let root = root(dir);
     let result = scan(&root, &ScanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let found = drift(&result.graph);
     let mut text = String::new();
@@ -85,7 +106,7 @@ fn partial_snapshot_never_proves_absence() {
 
 #[test]
 fn staleness_reports_schema_facts_too() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/schema_drift/complete");
+    let root = root("complete");
     let result = scan(&root, &ScanOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let stale = staleness(&result.graph, &StalenessOptions::default());
     assert!(

@@ -68,18 +68,24 @@ pub fn scope_of(config: &Config, database: &str) -> String {
 
 /// Connects to `url` and reads its catalog (module docs).
 pub fn postgres(url: &str, options: &PostgresOptions) -> Result<Snapshot, CollectError> {
-    let config = Config::from_str(url).map_err(|e| CollectError::InvalidUrl {
-        message: redact(&e.to_string(), url),
-    })?;
-    let mut client = config.connect(NoTls).map_err(|e| CollectError::Connect {
-        message: redact(&error_text(&e), url),
-    })?;
+    let (config, mut client) = connect(url)?;
     read(&mut client, &config, options).map_err(|e| CollectError::Query {
         message: redact(&error_text(&e), url),
     })
 }
 
 /// A postgres error with its server message, which `Display` leaves out.
+/// Reads the connection string and connects; errors never repeat it.
+pub(crate) fn connect(url: &str) -> Result<(Config, Client), CollectError> {
+    let config = Config::from_str(url).map_err(|e| CollectError::InvalidUrl {
+        message: redact(&e.to_string(), url),
+    })?;
+    let client = config.connect(NoTls).map_err(|e| CollectError::Connect {
+        message: redact(&error_text(&e), url),
+    })?;
+    Ok((config, client))
+}
+
 pub(crate) fn error_text(error: &postgres::Error) -> String {
     if let Some(db) = error.as_db_error() {
         return format!("{error}: {}", db.message());

@@ -20,14 +20,13 @@
 //! reached at, which on a million-edge graph does not finish.
 
 use std::io::Write as _;
-use std::str::FromStr as _;
 
 use infrawise_core::{Evidence, Origin};
 use infrawise_graph::Graph;
-use postgres::{Client, Config, NoTls};
+use postgres::Client;
 
 use crate::collect::CollectError;
-use crate::collect::postgres::{error_text, redact};
+use crate::collect::postgres::{connect, error_text, redact};
 
 /// The DDL and functions every load runs first (idempotent).
 pub const SCHEMA_SQL: &str = include_str!("schema.sql");
@@ -202,12 +201,7 @@ pub fn postgres(
     options: &PostgresExport,
     progress: &mut dyn FnMut(LoadStep),
 ) -> Result<LoadSummary, CollectError> {
-    let config = Config::from_str(url).map_err(|e| CollectError::InvalidUrl {
-        message: redact(&e.to_string(), url),
-    })?;
-    let mut client = config.connect(NoTls).map_err(|e| CollectError::Connect {
-        message: redact(&error_text(&e), url),
-    })?;
+    let (_, mut client) = connect(url)?;
     load(&mut client, graph, options, progress).map_err(|e| CollectError::Query {
         message: redact(
             &match e {

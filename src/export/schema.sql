@@ -137,36 +137,35 @@ LANGUAGE plpgsql AS $$
 DECLARE
     root text := infrawise.resolve(p_graph, p_node);
     level integer := 0;
+    -- The end of an edge a level starts from, and the end it reaches.
+    near text := CASE WHEN p_forward THEN 'source' ELSE 'target' END;
+    far text := CASE WHEN p_forward THEN 'target' ELSE 'source' END;
+    step text;
+    added integer;
 BEGIN
     CREATE TEMP TABLE IF NOT EXISTS infrawise_seen (
         node text PRIMARY KEY, depth integer NOT NULL, via integer
     ) ON COMMIT DROP;
     TRUNCATE infrawise_seen;
     INSERT INTO infrawise_seen VALUES (root, 0, NULL);
+    -- One statement for both directions: only the edge columns differ, so
+    -- they are spliced in once as identifiers and the values passed as
+    -- parameters (an index on edges(graph, <near>) serves each level).
+    step := format(
+        'INSERT INTO infrawise_seen (node, depth, via)
+         SELECT DISTINCT ON (e.%1$I) e.%1$I, $1 + 1, e.id
+         FROM infrawise_seen s
+         JOIN infrawise.edges e ON e.graph = $2 AND e.%2$I = s.node
+         WHERE s.depth = $1
+           AND infrawise.passes(e.kind, e.origins, e.max_inferred_confidence, $3, $4, $5)
+         ORDER BY e.%1$I, e.id
+         ON CONFLICT DO NOTHING',
+        far, near);
     LOOP
         EXIT WHEN p_max_depth IS NOT NULL AND level >= p_max_depth;
-        IF p_forward THEN
-            INSERT INTO infrawise_seen (node, depth, via)
-            SELECT DISTINCT ON (e.target) e.target, level + 1, e.id
-            FROM infrawise_seen s
-            JOIN infrawise.edges e ON e.graph = p_graph AND e.source = s.node
-            WHERE s.depth = level
-              AND infrawise.passes(e.kind, e.origins, e.max_inferred_confidence,
-                                   p_kinds, p_origins, p_min_confidence)
-            ORDER BY e.target, e.id
-            ON CONFLICT DO NOTHING;
-        ELSE
-            INSERT INTO infrawise_seen (node, depth, via)
-            SELECT DISTINCT ON (e.source) e.source, level + 1, e.id
-            FROM infrawise_seen s
-            JOIN infrawise.edges e ON e.graph = p_graph AND e.target = s.node
-            WHERE s.depth = level
-              AND infrawise.passes(e.kind, e.origins, e.max_inferred_confidence,
-                                   p_kinds, p_origins, p_min_confidence)
-            ORDER BY e.source, e.id
-            ON CONFLICT DO NOTHING;
-        END IF;
-        EXIT WHEN NOT FOUND;
+        EXECUTE step USING level, p_graph, p_kinds, p_origins, p_min_confidence;
+        GET DIAGNOSTICS added = ROW_COUNT;
+        EXIT WHEN added = 0;
         level := level + 1;
     END LOOP;
     RETURN QUERY SELECT s.node, s.depth, s.via FROM infrawise_seen s

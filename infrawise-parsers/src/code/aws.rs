@@ -1,5 +1,7 @@
 //! AWS services and operations as SDKs in any language name them.
 
+use std::collections::BTreeSet;
+
 use infrawise_core::{EdgeKind, NodeKind};
 
 /// An AWS service code talks to through an SDK client or resource object.
@@ -362,6 +364,19 @@ pub(crate) fn name_from_queue_url(url: &str) -> Option<String> {
     let _account = segments.next()?;
     let name = segments.next()?;
     Some(name.to_owned())
+}
+
+/// The scope of an observation from the `(account, region)` pairs its ARNs
+/// or events name: `aws:<account>/<region>` when all agree on both,
+/// `aws:<account>` when they agree on the account only, else none.
+pub(crate) fn aws_scope(scopes: &BTreeSet<(String, String)>) -> Option<String> {
+    let accounts: BTreeSet<&str> = scopes.iter().map(|(account, _)| account.as_str()).collect();
+    let regions: BTreeSet<&str> = scopes.iter().map(|(_, region)| region.as_str()).collect();
+    match (accounts.len(), regions.len()) {
+        (1, 1) => scopes.first().map(|(a, r)| format!("aws:{a}/{r}")),
+        (1, _) => accounts.first().map(|a| format!("aws:{a}")),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

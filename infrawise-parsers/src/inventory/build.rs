@@ -172,7 +172,7 @@ impl<'d> Inventory<'d> {
     /// here) and every evidence record without a time seen at `read_at`.
     pub(crate) fn finish(self, mut source: Source) -> Fragment {
         source.read_at = self.newest;
-        source.scope = scope_text(&self.scopes);
+        source.scope = crate::code::aws_scope(&self.scopes);
         let stamp = |evidence: &mut Evidence| {
             if evidence.first_seen().is_none() && evidence.last_seen().is_none() {
                 evidence.set_seen(self.newest, self.newest);
@@ -202,18 +202,6 @@ pub(crate) fn failed(source: Source, diagnostic: Diagnostic) -> Fragment {
         sources: vec![source],
         diagnostics: vec![diagnostic],
         ..Fragment::new()
-    }
-}
-
-/// `aws:<account>/<region>` when every ARN agrees on both, `aws:<account>`
-/// when they agree on the account only, else nothing.
-fn scope_text(scopes: &BTreeSet<(String, String)>) -> Option<String> {
-    let accounts: BTreeSet<&str> = scopes.iter().map(|(account, _)| account.as_str()).collect();
-    let regions: BTreeSet<&str> = scopes.iter().map(|(_, region)| region.as_str()).collect();
-    match (accounts.len(), regions.len()) {
-        (1, 1) => scopes.first().map(|(a, r)| format!("aws:{a}/{r}")),
-        (1, _) => accounts.first().map(|a| format!("aws:{a}")),
-        _ => None,
     }
 }
 

@@ -225,23 +225,11 @@ pub fn parse_text(text: &str, display: &str) -> Fragment {
     source.window_start = reader.observations.window.first;
     source.window_end = reader.observations.window.last;
     source.read_at = source.window_end;
-    source.scope = scope_of(&reader.scopes);
+    source.scope = crate::code::aws_scope(&reader.scopes);
     let diagnostics = reader.diagnostics;
     let mut fragment = reader.observations.finish(source);
     fragment.diagnostics = diagnostics;
     fragment
-}
-
-/// `aws:<account>/<region>` when every event agrees on both, `aws:<account>`
-/// when they agree on the account only.
-fn scope_of(scopes: &BTreeSet<(String, String)>) -> Option<String> {
-    let accounts: BTreeSet<&str> = scopes.iter().map(|(account, _)| account.as_str()).collect();
-    let regions: BTreeSet<&str> = scopes.iter().map(|(_, region)| region.as_str()).collect();
-    match (accounts.len(), regions.len()) {
-        (1, 1) => scopes.first().map(|(a, r)| format!("aws:{a}/{r}")),
-        (1, _) => accounts.first().map(|a| format!("aws:{a}")),
-        _ => None,
-    }
 }
 
 struct TrailReader<'d> {
