@@ -170,10 +170,16 @@ type KeyedEdge = (NodeIndex<u32>, NodeIndex<u32>, EdgeKind, Vec<Evidence>);
 /// contribution, and a different key with the same hash (which practically
 /// never happens) goes to an exact table.
 struct Registry {
-    ids: FxHashMap<u64, u32>,
-    aliases: FxHashMap<u64, u32>,
-    id_collisions: FxHashMap<NodeId, u32>,
-    alias_collisions: FxHashMap<Alias, u32>,
+    ids: Keyed<NodeId>,
+    aliases: Keyed<Alias>,
+}
+
+/// Contributions by one kind of key: a hash names the first contribution
+/// whose key has it, and a different key with the same hash goes to an
+/// exact table.
+struct Keyed<K> {
+    by_hash: FxHashMap<u64, u32>,
+    collisions: FxHashMap<K, u32>,
 }
 
 fn hash64<T: std::hash::Hash + ?Sized>(key: &T) -> u64 {
@@ -181,72 +187,74 @@ fn hash64<T: std::hash::Hash + ?Sized>(key: &T) -> u64 {
     FxBuildHasher.hash_one(key)
 }
 
+impl<K: std::hash::Hash + Eq + Clone> Keyed<K> {
+    fn with_capacity(capacity: usize) -> Self {
+        Keyed {
+            by_hash: FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher),
+            collisions: FxHashMap::default(),
+        }
+    }
+
+    /// The contribution registered under `key`; `has(i)` says whether
+    /// contribution `i` has the key.
+    fn get(&self, key: &K, has: impl Fn(u32) -> bool) -> Option<u32> {
+        match self.by_hash.get(&hash64(key)) {
+            Some(&index) if has(index) => Some(index),
+            Some(_) => self.collisions.get(key).copied(),
+            None => None,
+        }
+    }
+
+    /// Registers `index` under `key` unless a contribution is registered
+    /// there already; returns that one.
+    fn insert(&mut self, key: &K, index: u32, has: impl Fn(u32) -> bool) -> Option<u32> {
+        match self.by_hash.entry(hash64(key)) {
+            Entry::Vacant(slot) => {
+                slot.insert(index);
+                None
+            }
+            Entry::Occupied(slot) if has(*slot.get()) => Some(*slot.get()),
+            Entry::Occupied(_) => match self.collisions.entry(key.clone()) {
+                Entry::Occupied(slot) => Some(*slot.get()),
+                Entry::Vacant(slot) => {
+                    slot.insert(index);
+                    None
+                }
+            },
+        }
+    }
+}
+
 impl Registry {
     fn with_capacity(capacity: usize) -> Self {
         Registry {
-            ids: FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher),
-            aliases: FxHashMap::with_capacity_and_hasher(capacity, FxBuildHasher),
-            id_collisions: FxHashMap::default(),
-            alias_collisions: FxHashMap::default(),
+            ids: Keyed::with_capacity(capacity),
+            aliases: Keyed::with_capacity(capacity),
         }
     }
 
     /// The contribution registered under `id`.
     fn id(&self, nodes: &[Node], id: &NodeId) -> Option<u32> {
-        match self.ids.get(&hash64(id)) {
-            Some(&index) if nodes[index as usize].id == *id => Some(index),
-            Some(_) => self.id_collisions.get(id).copied(),
-            None => None,
-        }
+        self.ids.get(id, |i| nodes[i as usize].id == *id)
     }
 
     /// The contribution registered under `alias`.
     fn alias(&self, nodes: &[Node], alias: &Alias) -> Option<u32> {
-        match self.aliases.get(&hash64(alias)) {
-            Some(&index) if nodes[index as usize].aliases.contains(alias) => Some(index),
-            Some(_) => self.alias_collisions.get(alias).copied(),
-            None => None,
-        }
+        self.aliases
+            .get(alias, |i| nodes[i as usize].aliases.contains(alias))
     }
 
-    /// Registers `index` under `id` unless a contribution is registered
-    /// there already; returns that one.
+    /// Registers `index` under `id`; returns the contribution registered
+    /// there already, if any.
     fn insert_id(&mut self, nodes: &[Node], id: &NodeId, index: u32) -> Option<u32> {
-        match self.ids.entry(hash64(id)) {
-            Entry::Vacant(slot) => {
-                slot.insert(index);
-                None
-            }
-            Entry::Occupied(slot) if nodes[*slot.get() as usize].id == *id => Some(*slot.get()),
-            Entry::Occupied(_) => match self.id_collisions.entry(id.clone()) {
-                Entry::Occupied(slot) => Some(*slot.get()),
-                Entry::Vacant(slot) => {
-                    slot.insert(index);
-                    None
-                }
-            },
-        }
+        self.ids.insert(id, index, |i| nodes[i as usize].id == *id)
     }
 
-    /// Registers `index` under `alias` unless a contribution is registered
-    /// there already; returns that one.
+    /// Registers `index` under `alias`; returns the contribution registered
+    /// there already, if any.
     fn insert_alias(&mut self, nodes: &[Node], alias: &Alias, index: u32) -> Option<u32> {
-        match self.aliases.entry(hash64(alias)) {
-            Entry::Vacant(slot) => {
-                slot.insert(index);
-                None
-            }
-            Entry::Occupied(slot) if nodes[*slot.get() as usize].aliases.contains(alias) => {
-                Some(*slot.get())
-            }
-            Entry::Occupied(_) => match self.alias_collisions.entry(alias.clone()) {
-                Entry::Occupied(slot) => Some(*slot.get()),
-                Entry::Vacant(slot) => {
-                    slot.insert(index);
-                    None
-                }
-            },
-        }
+        self.aliases
+            .insert(alias, index, |i| nodes[i as usize].aliases.contains(alias))
     }
 }
 

@@ -261,31 +261,33 @@ impl Reader<'_> {
         let id = node.id.to_string();
         let spec = item.get("spec");
         let status = item.get("status");
-        if kind != "DaemonSet" {
-            let desired = spec
-                .and_then(|s| s.get("replicas"))
-                .and_then(Value::as_u64)
-                .unwrap_or(1);
-            node.set_attribute(Origin::Observed, "replicas", json!(desired));
-        } else if let Some(desired) = status
-            .and_then(|s| s.get("desiredNumberScheduled"))
-            .and_then(Value::as_u64)
-        {
+        // Deployments and StatefulSets count replicas (one by default); a
+        // DaemonSet counts the pods it schedules, under other names.
+        let count = |name: &str| status.and_then(|s| s.get(name)).and_then(Value::as_u64);
+        let (desired, names) = if kind == "DaemonSet" {
+            (
+                count("desiredNumberScheduled"),
+                ["numberReady", "numberAvailable", "updatedNumberScheduled"],
+            )
+        } else {
+            (
+                Some(
+                    spec.and_then(|s| s.get("replicas"))
+                        .and_then(Value::as_u64)
+                        .unwrap_or(1),
+                ),
+                ["readyReplicas", "availableReplicas", "updatedReplicas"],
+            )
+        };
+        if let Some(desired) = desired {
             node.set_attribute(Origin::Observed, "replicas", json!(desired));
         }
-        for (from, to) in [
-            ("readyReplicas", "readyReplicas"),
-            ("availableReplicas", "availableReplicas"),
-            ("updatedReplicas", "updatedReplicas"),
-            ("numberReady", "readyReplicas"),
-        ] {
-            let value = status
-                .and_then(|s| s.get(from))
-                .and_then(Value::as_u64)
-                .unwrap_or(0);
-            if from != "numberReady" || kind == "DaemonSet" {
-                node.set_attribute(Origin::Observed, to, json!(value));
-            }
+        for (name, attribute) in
+            names
+                .into_iter()
+                .zip(["readyReplicas", "availableReplicas", "updatedReplicas"])
+        {
+            node.set_attribute(Origin::Observed, attribute, json!(count(name).unwrap_or(0)));
         }
         let template = spec.and_then(|s| s.get("template"));
         self.workloads.push(Workload {

@@ -170,7 +170,7 @@ fn resource_of(metric: &Metric) -> Option<Resource> {
     })
 }
 
-fn metric_of(value: &Value, stat: Option<&str>) -> Option<Metric> {
+fn metric_of(value: &Map<String, Value>, stat: Option<&str>) -> Option<Metric> {
     let dimensions = value
         .get("Dimensions")
         .and_then(Value::as_array)
@@ -300,6 +300,7 @@ fn read_metric_data(
         };
         let Some(metric) = stat
             .get("Metric")
+            .and_then(Value::as_object)
             .and_then(|m| metric_of(m, stat.get("Stat").and_then(Value::as_str)))
         else {
             diagnostics.push(Diagnostic::warning(
@@ -339,9 +340,8 @@ fn read_statistics(output: &Map<String, Value>, query: &Map<String, Value>) -> R
         .and_then(Value::as_str)
         .unwrap_or("Sum")
         .to_owned();
-    let query_value = Value::Object(query.clone());
     let mut series = Vec::new();
-    if let Some(metric) = metric_of(&query_value, Some(&stat)) {
+    if let Some(metric) = metric_of(query, Some(&stat)) {
         let points = output
             .get("Datapoints")
             .and_then(Value::as_array)
@@ -397,31 +397,49 @@ fn load(path: &Path) -> Result<Map<String, Value>, String> {
 pub fn parse_metrics(files: &[PathBuf], root: &Path) -> Fragment {
     let mut out = Fragment::new();
     let mut activities: BTreeMap<Resource, Activity> = BTreeMap::new();
+    // Every file is read once: results, and queries their results use.
+    let loaded: BTreeMap<&Path, Result<Map<String, Value>, String>> = files
+        .iter()
+        .map(|path| (path.as_path(), load(path)))
+        .collect();
     let mut used_queries: Vec<PathBuf> = Vec::new();
-    let mut queries_only: Vec<(PathBuf, String)> = Vec::new();
     for path in files {
         let display = crate::display_path(path, root);
         let mut source = Source::new(display.clone(), Format::Metrics, Origin::Observed);
-        let object = match load(path) {
+        let object = match &loaded[path.as_path()] {
             Ok(object) => object,
             Err(message) => {
                 source.status = SourceStatus::Failed;
                 out.sources.push(source);
                 out.diagnostics
-                    .push(Diagnostic::error(&display, None, message));
+                    .push(Diagnostic::error(&display, None, message.clone()));
                 continue;
             }
         };
-        if is_query(&object) {
-            queries_only.push((path.clone(), display));
+        if is_query(object) {
             continue;
         }
-        let mut query = object.clone();
-        let joined = query.contains_key("MetricDataQueries") || query.contains_key("MetricName");
-        if !joined {
-            if let Some((Ok(sidecar), p)) = sidecar(path).map(|p| (load(&p), p)) {
-                query = sidecar;
-                used_queries.push(p);
+        let joined = object.contains_key("MetricDataQueries") || object.contains_key("MetricName");
+        // A sidecar outside the scanned files is read from disk.
+        let outside;
+        let query = if joined {
+            object
+        } else {
+            let beside = sidecar(path);
+            let found = beside
+                .as_deref()
+                .and_then(|p| loaded.get(p))
+                .and_then(|query| query.as_ref().ok());
+            if let Some(query) = found {
+                used_queries.extend(beside);
+                query
+            } else if let Some(Ok(query)) = beside
+                .as_deref()
+                .filter(|p| !loaded.contains_key(p))
+                .map(load)
+            {
+                outside = query;
+                &outside
             } else {
                 source.status = SourceStatus::Failed;
                 out.sources.push(source);
@@ -430,18 +448,19 @@ pub fn parse_metrics(files: &[PathBuf], root: &Path) -> Fragment {
                     None,
                     format!(
                         "metric results without their query: merge the query into the file or put it beside it as {}",
-                        sidecar(path)
-                            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-                            .unwrap_or_else(|| "<name>.query.json".to_owned())
+                        beside
+                            .as_deref()
+                            .and_then(Path::file_name)
+                            .map_or_else(|| "<name>.query.json".into(), |n| n.to_string_lossy())
                     ),
                 ));
                 continue;
             }
-        }
+        };
         let read = if object.contains_key("MetricDataResults") {
-            read_metric_data(&object, &query, &display, &mut out.diagnostics)
+            read_metric_data(object, query, &display, &mut out.diagnostics)
         } else {
-            read_statistics(&object, &query)
+            read_statistics(object, query)
         };
         let times = read.series.iter().flat_map(|s| s.times.iter().copied());
         let (first, last) = times.fold(
@@ -535,10 +554,12 @@ pub fn parse_metrics(files: &[PathBuf], root: &Path) -> Fragment {
         }
         out.sources.push(source);
     }
-    for (path, display) in queries_only {
-        if !used_queries.contains(&path) {
+    for path in files {
+        let is_unused_query = matches!(&loaded[path.as_path()], Ok(object) if is_query(object))
+            && !used_queries.contains(path);
+        if is_unused_query {
             out.diagnostics.push(Diagnostic::warning(
-                &display,
+                crate::display_path(path, root),
                 None,
                 "a metric query with no results beside it (expected the results as the same name without .query)",
             ));
