@@ -293,13 +293,18 @@ enum CollectCommand {
 
 fn progress_printer(verbose: bool) -> Option<ProgressFn> {
     verbose.then(|| {
-        Box::new(|event: &ScanEvent| match event {
-            ScanEvent::Planned { inputs } => eprintln!("infrawise: {inputs} input(s) found"),
-            ScanEvent::Parsed { format, inputs, nodes, edges, diagnostics } => {
-                eprintln!("infrawise: {format}: {inputs} input(s) -> {nodes} node(s), {edges} edge(s), {diagnostics} diagnostic(s)");
+        // Each line says how long the scan has run, so a slow phase shows.
+        let start = std::time::Instant::now();
+        Box::new(move |event: &ScanEvent| {
+            let at = start.elapsed().as_secs_f64();
+            match event {
+                ScanEvent::Planned { inputs } => eprintln!("infrawise: [{at:.2}s] {inputs} input(s) found"),
+                ScanEvent::Parsed { format, inputs, nodes, edges, diagnostics } => {
+                    eprintln!("infrawise: [{at:.2}s] {format}: {inputs} input(s) -> {nodes} node(s), {edges} edge(s), {diagnostics} diagnostic(s)");
+                }
+                ScanEvent::Merged { nodes, edges } => eprintln!("infrawise: [{at:.2}s] graph has {nodes} node(s), {edges} edge(s)"),
+                _ => {}
             }
-            ScanEvent::Merged { nodes, edges } => eprintln!("infrawise: graph has {nodes} node(s), {edges} edge(s)"),
-            _ => {}
         }) as ProgressFn
     })
 }

@@ -9,6 +9,7 @@ use infrawise_parsers::{
     cdk, cloudformation, dbsnapshot, display_path, inventory, python, runtime, schema, terraform,
     tfstate, typescript,
 };
+use rayon::prelude::*;
 
 use crate::{Error, ScanOptions};
 
@@ -74,7 +75,10 @@ fn sniff(path: &Path) -> Option<String> {
     let file = std::fs::File::open(path).ok()?;
     let mut head = Vec::new();
     file.take(SNIFF_BYTES).read_to_end(&mut head).ok()?;
-    Some(String::from_utf8_lossy(&head).into_owned())
+    Some(
+        String::from_utf8(head)
+            .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned()),
+    )
 }
 
 fn classify_by_content(path: &Path) -> Option<Format> {
@@ -126,6 +130,58 @@ fn classify_by_content(path: &Path) -> Option<Format> {
         return Some(Format::CloudFormationStack);
     }
     None
+}
+
+/// Which parser reads one file, and whether it is also read as ORM models.
+struct Decision {
+    format: Option<Format>,
+    orm_model: bool,
+}
+
+fn decide(path: &Path, assemblies: &[PathBuf]) -> Decision {
+    if let Some(assembly) = assemblies
+        .iter()
+        .find(|assembly| path.starts_with(assembly))
+    {
+        // The assembly's templates are read through its manifest; the
+        // code of its `asset.*` directories is what its functions run,
+        // and is read as code so their handlers link to it.
+        let in_asset = path.strip_prefix(assembly).is_ok_and(|rest| {
+            rest.components()
+                .next()
+                .is_some_and(|first| first.as_os_str().to_string_lossy().starts_with("asset."))
+        });
+        let format = if !in_asset {
+            None
+        } else if python::is_source_file(path) {
+            Some(Format::Python)
+        } else if typescript::is_source_file(path) {
+            Some(Format::TypeScript)
+        } else {
+            None
+        };
+        return Decision {
+            format,
+            orm_model: false,
+        };
+    }
+    // Code that defines ORM models is also read as models.
+    let orm_model = (typescript::is_source_file(path) || python::is_source_file(path))
+        && sniff(path).is_some_and(|head| schema::mentions_orm(&head));
+    let format = if terraform::is_terraform_file(path) {
+        Some(Format::Terraform)
+    } else if typescript::is_source_file(path) {
+        Some(Format::TypeScript)
+    } else if python::is_source_file(path) {
+        Some(Format::Python)
+    } else if schema::is_sql_file(path) {
+        Some(Format::Sql)
+    } else if schema::is_prisma_schema(path) {
+        Some(Format::OrmModel)
+    } else {
+        classify_by_content(path)
+    };
+    Decision { format, orm_model }
 }
 
 /// Walks `root` (honouring `.gitignore` unless told not to) and decides
@@ -185,57 +241,22 @@ pub fn plan(root: &Path, options: &ScanOptions) -> Result<ScanPlan, Error> {
         }
         files.push(path.to_path_buf());
     }
-    for path in files {
-        if let Some(assembly) = assemblies
-            .iter()
-            .find(|assembly| path.starts_with(assembly))
-        {
-            // The assembly's templates are read through its manifest; the
-            // code of its `asset.*` directories is what its functions run,
-            // and is read as code so their handlers link to it.
-            let in_asset = path.strip_prefix(assembly).is_ok_and(|rest| {
-                rest.components()
-                    .next()
-                    .is_some_and(|first| first.as_os_str().to_string_lossy().starts_with("asset."))
-            });
-            let format = if !in_asset {
-                None
-            } else if python::is_source_file(&path) {
-                Some(Format::Python)
-            } else if typescript::is_source_file(&path) {
-                Some(Format::TypeScript)
-            } else {
-                None
-            };
-            match format {
-                Some(format) => plan.inputs.push(PlannedInput { format, path }),
-                None => plan.skipped += 1,
-            }
-            continue;
-        }
-        // Code that defines ORM models is also read as models.
-        if (typescript::is_source_file(&path) || python::is_source_file(&path))
-            && sniff(&path).is_some_and(|head| schema::mentions_orm(&head))
-        {
+    // Deciding needs a look inside many files: done in parallel, in order.
+    let decided: Vec<(PathBuf, Decision)> = files
+        .into_par_iter()
+        .map(|path| {
+            let decision = decide(&path, &assemblies);
+            (path, decision)
+        })
+        .collect();
+    for (path, decision) in decided {
+        if decision.orm_model {
             plan.inputs.push(PlannedInput {
                 format: Format::OrmModel,
                 path: path.clone(),
             });
         }
-        let format = if terraform::is_terraform_file(&path) {
-            Some(Format::Terraform)
-        } else if typescript::is_source_file(&path) {
-            Some(Format::TypeScript)
-        } else if python::is_source_file(&path) {
-            Some(Format::Python)
-        } else if schema::is_sql_file(&path) {
-            Some(Format::Sql)
-        } else if schema::is_prisma_schema(&path) {
-            Some(Format::OrmModel)
-        } else {
-            classify_by_content(&path)
-        };
-        match format {
+        match decision.format {
             Some(format) => plan.inputs.push(PlannedInput { format, path }),
             None => plan.skipped += 1,
         }

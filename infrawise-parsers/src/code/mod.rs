@@ -38,7 +38,7 @@ pub use aws::{AwsService, Operation, operation};
 pub(crate) use aws::{
     arn_parts, arn_resource, aws_scope, name_from_queue_url, unqualified_function_arn,
 };
-pub use sql::{SqlTableUse, tables_in_sql};
+pub use sql::{SqlTableUse, starts_like_sql, tables_in_sql};
 
 use infrawise_core::{Alias, AliasKind, NodeKind};
 

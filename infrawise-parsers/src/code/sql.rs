@@ -23,23 +23,32 @@ pub struct SqlTableUse {
     pub columns: Vec<String>,
 }
 
+/// Whether `text` starts with the keyword of a statement that reads or
+/// writes tables (`SELECT`, `INSERT`, `UPDATE`, `DELETE`, `WITH`, `MERGE`,
+/// `REPLACE`, `UPSERT`, any case): the gate before [`tables_in_sql`]
+/// tries to parse it.
+pub fn starts_like_sql(text: &str) -> bool {
+    let first_word = text
+        .trim()
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    [
+        "SELECT", "INSERT", "UPDATE", "DELETE", "WITH", "MERGE", "REPLACE", "UPSERT",
+    ]
+    .iter()
+    .any(|keyword| first_word.eq_ignore_ascii_case(keyword))
+}
+
 /// The tables an SQL string reads and writes, or `None` when the text does
 /// not parse as SQL (most strings passed to a method called `query` are
 /// not SQL at all, so failure is silent and expected). Placeholders
 /// (`%s`, `$1`, `?`, `:name`) parse as the dialect allows.
 pub fn tables_in_sql(text: &str) -> Option<Vec<SqlTableUse>> {
-    let trimmed = text.trim();
-    let first_word = trimmed
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or("")
-        .to_ascii_uppercase();
-    if !matches!(
-        first_word.as_str(),
-        "SELECT" | "INSERT" | "UPDATE" | "DELETE" | "WITH" | "MERGE" | "REPLACE" | "UPSERT"
-    ) {
+    if !starts_like_sql(text) {
         return None;
     }
+    let trimmed = text.trim();
     // `%s` (DB-API) is not SQL; `$1` and `?` are. Swap it for a neutral placeholder.
     let text = trimmed.replace("%s", "?");
     let statements = Parser::parse_sql(&GenericDialect {}, &text).ok()?;

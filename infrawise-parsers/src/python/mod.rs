@@ -1,9 +1,17 @@
 //! Python (`.py`): the module import graph, symbols, and what the code does
 //! with infrastructure, all as inferred evidence.
 //!
-//! Files are parsed in parallel with tree-sitter-python; a file with syntax
-//! errors keeps what the partial tree holds, plus a warning at the line of
-//! the first error.
+//! Files are read in parallel. Each is first lexed ([`lex`]): a file that
+//! names nothing infrastructure use is read from (no environment read, no
+//! boto3 client, no Kafka, Redis or HTTP client beside its library's import,
+//! no SQL string beside a method that runs SQL) gets its imports and
+//! symbols from the lexer alone, which gives what the tree walk would give
+//! several times faster. Every other file, and every file the lexer cannot
+//! read the way Python's tokenizer would, is parsed with tree-sitter-python
+//! and walked ([`walk`]); a file with syntax errors keeps what the partial
+//! tree holds, plus a warning at the line of the first error. A syntax
+//! error that no tokenizer sees (`x = = 1`) in a file that touches no
+//! infrastructure is not reported: this is an import graph, not a linter.
 //!
 //! # Nodes and edges
 //!
@@ -62,10 +70,11 @@
 //! recognised. `site-packages`, virtualenvs and `__pycache__` are never
 //! parsed.
 
+mod lex;
 mod stdlib;
 mod walk;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 
 use infrawise_core::{
@@ -97,13 +106,68 @@ pub fn is_source_file(path: &Path) -> bool {
     path.extension().is_some_and(|e| e == "py")
 }
 
-fn in_skipped_dir(path: &Path) -> bool {
-    path.components()
-        .any(|c| SKIPPED_DIRS.iter().any(|d| c.as_os_str() == *d))
-        || path
-            .ancestors()
-            .skip(1)
-            .any(|dir| dir.join("pyvenv.cfg").is_file())
+/// What the scan needs to know of each directory above its files: whether
+/// it is a package (holds an `__init__.py`) and whether it is a virtualenv
+/// (holds a `pyvenv.cfg`). Asked of the file system once per directory,
+/// not once per file and ancestor.
+struct Dirs {
+    packages: HashSet<PathBuf>,
+    venvs: HashSet<PathBuf>,
+}
+
+impl Dirs {
+    fn survey(files: &[PathBuf], root: &Path) -> Dirs {
+        let mut seen: HashSet<&Path> = HashSet::new();
+        for file in files {
+            for dir in file.ancestors().skip(1) {
+                if !dir.starts_with(root) || !seen.insert(dir) {
+                    break;
+                }
+            }
+        }
+        let dirs: Vec<&Path> = seen.into_iter().collect();
+        let facts: Vec<(PathBuf, bool, bool)> = dirs
+            .par_iter()
+            .map(|dir| {
+                (
+                    dir.to_path_buf(),
+                    dir.join("__init__.py").is_file(),
+                    dir.join("pyvenv.cfg").is_file(),
+                )
+            })
+            .collect();
+        let mut out = Dirs {
+            packages: HashSet::new(),
+            venvs: HashSet::new(),
+        };
+        for (dir, package, venv) in facts {
+            if venv {
+                out.venvs.insert(dir.clone());
+            }
+            if package {
+                out.packages.insert(dir);
+            }
+        }
+        out
+    }
+
+    /// Whether `file` sits in a directory that is never parsed: one of
+    /// [`SKIPPED_DIRS`] below `root`, or a virtualenv.
+    fn skipped(&self, file: &Path, root: &Path) -> bool {
+        let relative = file.strip_prefix(root).unwrap_or(file);
+        relative
+            .components()
+            .any(|c| SKIPPED_DIRS.iter().any(|d| c.as_os_str() == *d))
+            || file
+                .ancestors()
+                .skip(1)
+                .take_while(|dir| dir.starts_with(root))
+                .any(|dir| self.venvs.contains(dir))
+    }
+
+    fn is_package(&self, dir: &Path) -> bool {
+        self.packages.contains(dir)
+    }
 }
 
 /// The source roots packaging configuration under `root` declares:
@@ -298,7 +362,7 @@ fn setup_py_roots(text: &str) -> Vec<String> {
 
 /// The dotted module name of `file` (see the module docs): its path below
 /// the nearest declared source root, else the chain of packages above it.
-fn module_name(file: &Path, root: &Path, roots: &[PathBuf]) -> String {
+fn module_name(file: &Path, root: &Path, roots: &[PathBuf], dirs: &Dirs) -> String {
     if let Some(source_root) = roots.iter().find(|r| file.starts_with(r))
         && let Ok(relative) = file.strip_prefix(source_root)
     {
@@ -331,7 +395,7 @@ fn module_name(file: &Path, root: &Path, roots: &[PathBuf]) -> String {
     while let Some(current) = dir {
         // The scan root itself may be a package (`scan django/`): its name
         // is part of every module name below it.
-        if !current.starts_with(root) || !current.join("__init__.py").is_file() {
+        if !current.starts_with(root) || !dirs.is_package(current) {
             break;
         }
         if let Some(name) = current.file_name() {
@@ -347,14 +411,21 @@ fn module_name(file: &Path, root: &Path, roots: &[PathBuf]) -> String {
 /// resolved imports and infrastructure use. Never fails: unreadable files
 /// and syntax errors become diagnostics.
 pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
+    parse_with(files, root, true)
+}
+
+/// [`parse`], with the lexer's shortcut (see [`lex`]) or with every file
+/// parsed by tree-sitter: the two must give the same fragment.
+fn parse_with(files: &[PathBuf], root: &Path, lexer: bool) -> Fragment {
     let mut files: Vec<PathBuf> = files
         .iter()
         .filter(|f| is_source_file(f))
-        .filter(|f| !in_skipped_dir(f.strip_prefix(root).unwrap_or(f)))
         .cloned()
         .collect();
     files.sort();
     files.dedup();
+    let dirs = Dirs::survey(&files, root);
+    files.retain(|f| !dirs.skipped(f, root));
     let roots = source_roots(&files, root);
     let parsed: Vec<(String, String, FileFacts, Vec<Diagnostic>)> = files
         .par_iter()
@@ -368,8 +439,8 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
             },
             |parser, file| {
                 let display = crate::display_path(file, root);
-                let name = module_name(file, root, &roots);
-                let (facts, diagnostics) = parse_file(parser.as_mut(), file, &display);
+                let name = module_name(file, root, &roots, &dirs);
+                let (facts, diagnostics) = parse_file(parser.as_mut(), file, &display, lexer);
                 (display, name, facts, diagnostics)
             },
         )
@@ -385,20 +456,26 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
             .tops
             .insert(name.split('.').next().unwrap_or(name).to_owned());
     }
+    // Each file's nodes and edges are made in parallel, then joined in
+    // file order (the first file to read a variable places its node).
+    let emitted: Vec<Emitted> = parsed
+        .into_par_iter()
+        .map(|(display, name, facts, diagnostics)| {
+            let mut emitted = Emitted::default();
+            emitted.fragment.diagnostics = diagnostics;
+            emit_file(&mut emitted, &display, &name, facts, &modules);
+            emitted
+        })
+        .collect();
     let mut out = Fragment::new();
     let mut externals: BTreeSet<String> = BTreeSet::new();
     let mut env_vars: BTreeMap<String, (String, u32)> = BTreeMap::new();
-    for (display, name, facts, diagnostics) in parsed {
-        out.diagnostics.extend(diagnostics);
-        emit_file(
-            &mut out,
-            &display,
-            &name,
-            facts,
-            &modules,
-            &mut externals,
-            &mut env_vars,
-        );
+    for emitted in emitted {
+        out.extend(emitted.fragment);
+        externals.extend(emitted.externals);
+        for (variable, at) in emitted.env_vars {
+            env_vars.entry(variable).or_insert(at);
+        }
     }
     for package in externals {
         out.nodes.push(
@@ -429,6 +506,7 @@ fn parse_file(
     parser: Option<&mut Parser>,
     file: &Path,
     display: &str,
+    lexer: bool,
 ) -> (FileFacts, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     let bytes = match std::fs::read(file) {
@@ -442,7 +520,24 @@ fn parse_file(
             return (FileFacts::default(), diagnostics);
         }
     };
-    let Some(tree) = parser.and_then(|p| p.parse(&bytes, None)) else {
+    if lexer
+        && let Some(lexed) = lex::lex(&bytes)
+        && !lexed.needs_tree
+    {
+        return (lexed.facts, diagnostics);
+    }
+    parse_tree(parser, &bytes, display, diagnostics)
+}
+
+/// Parses `bytes` with tree-sitter and walks the tree: what the lexer
+/// leaves to the tree (see [`lex`]).
+fn parse_tree(
+    parser: Option<&mut Parser>,
+    bytes: &[u8],
+    display: &str,
+    mut diagnostics: Vec<Diagnostic>,
+) -> (FileFacts, Vec<Diagnostic>) {
+    let Some(tree) = parser.and_then(|p| p.parse(bytes, None)) else {
         diagnostics.push(Diagnostic::error(
             display,
             None,
@@ -459,7 +554,7 @@ fn parse_file(
             "syntax error; what the rest of the file says is kept",
         ));
     }
-    let mut walker = Walker::new(&bytes);
+    let mut walker = Walker::new(bytes);
     walker.walk(root, None, None);
     let facts = walker.finish();
     for (line, message) in &facts.unfixed {
@@ -534,15 +629,27 @@ fn module_id(display: &str) -> String {
     format!("py:{display}")
 }
 
+/// What one file gives: its fragment, the external packages it imports
+/// and the first read of each environment variable.
+#[derive(Default)]
+struct Emitted {
+    fragment: Fragment,
+    externals: BTreeSet<String>,
+    env_vars: BTreeMap<String, (String, u32)>,
+}
+
 fn emit_file(
-    out: &mut Fragment,
+    emitted: &mut Emitted,
     display: &str,
     name: &str,
     facts: FileFacts,
     modules: &Modules,
-    externals: &mut BTreeSet<String>,
-    env_vars: &mut BTreeMap<String, (String, u32)>,
 ) {
+    let Emitted {
+        fragment: out,
+        externals,
+        env_vars,
+    } = emitted;
     let id = module_id(display);
     let at = |line: u32, detail: String, sure: f64| {
         Evidence::inferred(EXTRACTOR, detail, sure).at(display, Some(line))
@@ -698,7 +805,70 @@ fn emit_file(
 
 #[cfg(test)]
 mod tests {
-    use super::{pyproject_roots, setup_cfg_roots, setup_py_roots};
+    use std::path::{Path, PathBuf};
+
+    use super::{parse_with, pyproject_roots, setup_cfg_roots, setup_py_roots};
+
+    /// Every `.py` file under `root`, sorted.
+    pub(super) fn source_files(root: &Path) -> Vec<PathBuf> {
+        let mut files = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if super::is_source_file(&path) {
+                    files.push(path);
+                }
+            }
+        }
+        files.sort();
+        files
+    }
+
+    /// The scan with the lexer's shortcut gives exactly the fragment of the
+    /// scan that parses every file with tree-sitter: on the repository's
+    /// fixtures, and on the tree `INFRAWISE_LEX_TREE` names when it is set
+    /// (a real package kept outside the repository). This is what keeps
+    /// the lexer's infrastructure triggers complete.
+    #[test]
+    fn the_lexer_changes_nothing_in_the_fragment() {
+        let mut roots = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")];
+        if let Ok(tree) = std::env::var("INFRAWISE_LEX_TREE") {
+            roots.push(PathBuf::from(tree));
+        }
+        for root in roots {
+            let files = source_files(&root);
+            let fast = parse_with(&files, &root, true);
+            let full = parse_with(&files, &root, false);
+            assert!(full.edges.len() > 50, "{} gave too little", root.display());
+            let json = |fragment: &infrawise_core::Fragment| {
+                serde_json::to_string_pretty(fragment).expect("serialises")
+            };
+            let (fast, full) = (json(&fast), json(&full));
+            if fast != full {
+                let line = fast
+                    .lines()
+                    .zip(full.lines())
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(0);
+                let around = |text: &str| {
+                    text.lines()
+                        .skip(line.saturating_sub(10))
+                        .take(20)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                };
+                panic!(
+                    "{}: the fragments differ at line {line}:\nlexer:\n{}\ntree-sitter:\n{}",
+                    root.display(),
+                    around(&fast),
+                    around(&full)
+                );
+            }
+        }
+    }
 
     #[test]
     fn packaging_configuration_names_source_roots() {

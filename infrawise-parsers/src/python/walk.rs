@@ -9,7 +9,7 @@ use tree_sitter::Node as TsNode;
 use crate::code::{self, AwsService, confidence};
 
 /// An import as written.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct Import {
     /// Dots of a relative import (`from ..a import b` has 2).
     pub(super) level: usize,
@@ -22,7 +22,7 @@ pub(super) struct Import {
 }
 
 /// A function, class or method.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(super) struct Symbol {
     pub(super) qualname: String,
     pub(super) kind: &'static str,
@@ -94,7 +94,7 @@ enum Value {
 }
 
 /// HTTP methods of `requests`, `httpx` and their sessions and clients.
-const HTTP_VERBS: [&str; 8] = [
+pub(super) const HTTP_VERBS: [&str; 8] = [
     "get", "post", "put", "patch", "delete", "head", "options", "request",
 ];
 /// Redis commands that read.
