@@ -1136,6 +1136,25 @@ mod tests {
         }
     }
 
+    /// Cut anywhere, mangled anywhere, a real file never makes the lexer
+    /// panic: it reads it or refuses it.
+    #[test]
+    fn broken_input_never_panics() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let mut tried = 0;
+        for file in source_files(&root) {
+            let source = std::fs::read(&file).expect("readable");
+            for cut in (0..source.len()).step_by(7) {
+                let _ = lex(&source[..cut]);
+                let mut mangled = source.clone();
+                mangled[cut] = b"'\"{([\\\n:#"[cut % 9];
+                let _ = lex(&mangled);
+                tried += 2;
+            }
+        }
+        assert!(tried > 1000, "only {tried} inputs tried");
+    }
+
     /// Every Python file of the repository's fixtures, and of the tree
     /// `INFRAWISE_LEX_TREE` names when it is set (a real package, kept
     /// outside the repository): where both read a file, they agree.
