@@ -22,6 +22,9 @@ pub mod terraform;
 pub mod tfstate;
 pub mod typescript;
 
+#[cfg(test)]
+mod test_support;
+
 use std::path::Path;
 
 /// The path of `path` relative to `root`, with `/` separators, as it

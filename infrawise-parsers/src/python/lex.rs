@@ -986,8 +986,8 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::{Lexed, lex};
-    use crate::python::tests::source_files;
     use crate::python::walk::{FileFacts, Walker};
+    use crate::test_support::source_files;
 
     /// The tree walker's imports and symbols, or `None` when tree-sitter
     /// finds a syntax error (the lexer need not agree on broken files).
@@ -1142,7 +1142,7 @@ mod tests {
     fn broken_input_never_panics() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
         let mut tried = 0;
-        for file in source_files(&root) {
+        for file in source_files(&root, crate::python::is_source_file) {
             let source = std::fs::read(&file).expect("readable");
             for cut in (0..source.len()).step_by(7) {
                 let _ = lex(&source[..cut]);
@@ -1167,7 +1167,10 @@ mod tests {
         if let Ok(tree) = std::env::var("INFRAWISE_LEX_TREE") {
             roots.push(PathBuf::from(tree));
         }
-        let files: Vec<PathBuf> = roots.iter().flat_map(|root| source_files(root)).collect();
+        let files: Vec<PathBuf> = roots
+            .iter()
+            .flat_map(|root| source_files(root, crate::python::is_source_file))
+            .collect();
         let (mut compared, mut refused, mut needs_tree) = (0, 0, 0);
         let mut differences = Vec::new();
         for file in &files {

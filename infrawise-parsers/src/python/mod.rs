@@ -1,14 +1,14 @@
 //! Python (`.py`): the module import graph, symbols, and what the code does
 //! with infrastructure, all as inferred evidence.
 //!
-//! Files are read in parallel. Each is first lexed ([`lex`]): a file that
+//! Files are read in parallel. Each is first lexed (`lex`): a file that
 //! names nothing infrastructure use is read from (no environment read, no
 //! boto3 client, no Kafka, Redis or HTTP client beside its library's import,
 //! no SQL string beside a method that runs SQL) gets its imports and
 //! symbols from the lexer alone, which gives what the tree walk would give
 //! several times faster. Every other file, and every file the lexer cannot
 //! read the way Python's tokenizer would, is parsed with tree-sitter-python
-//! and walked ([`walk`]); a file with syntax errors keeps what the partial
+//! and walked (`walk`); a file with syntax errors keeps what the partial
 //! tree holds, plus a warning at the line of the first error. A syntax
 //! error that no tokenizer sees (`x = = 1`) in a file that touches no
 //! infrastructure is not reported: this is an import graph, not a linter.
@@ -808,24 +808,7 @@ mod tests {
     use std::path::{Path, PathBuf};
 
     use super::{parse_with, pyproject_roots, setup_cfg_roots, setup_py_roots};
-
-    /// Every `.py` file under `root`, sorted.
-    pub(super) fn source_files(root: &Path) -> Vec<PathBuf> {
-        let mut files = Vec::new();
-        let mut dirs = vec![root.to_path_buf()];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if super::is_source_file(&path) {
-                    files.push(path);
-                }
-            }
-        }
-        files.sort();
-        files
-    }
+    use crate::test_support::{assert_same_fragment, source_files};
 
     /// The scan with the lexer's shortcut gives exactly the fragment of the
     /// scan that parses every file with tree-sitter: on the repository's
@@ -839,34 +822,10 @@ mod tests {
             roots.push(PathBuf::from(tree));
         }
         for root in roots {
-            let files = source_files(&root);
-            let fast = parse_with(&files, &root, true);
-            let full = parse_with(&files, &root, false);
-            assert!(full.edges.len() > 50, "{} gave too little", root.display());
-            let json = |fragment: &infrawise_core::Fragment| {
-                serde_json::to_string_pretty(fragment).expect("serialises")
-            };
-            let (fast, full) = (json(&fast), json(&full));
-            if fast != full {
-                let line = fast
-                    .lines()
-                    .zip(full.lines())
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(0);
-                let around = |text: &str| {
-                    text.lines()
-                        .skip(line.saturating_sub(10))
-                        .take(20)
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                };
-                panic!(
-                    "{}: the fragments differ at line {line}:\nlexer:\n{}\ntree-sitter:\n{}",
-                    root.display(),
-                    around(&fast),
-                    around(&full)
-                );
-            }
+            let files = source_files(&root, super::is_source_file);
+            let lexed = parse_with(&files, &root, true);
+            let parsed = parse_with(&files, &root, false);
+            assert_same_fragment(&root, &lexed, &parsed);
         }
     }
 

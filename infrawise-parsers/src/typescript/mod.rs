@@ -6,6 +6,12 @@
 //! for `.ts`/`.mts`/`.cts`, the TSX grammar, a superset of JavaScript with
 //! JSX, for the rest). A file with syntax errors still gives what the
 //! partial tree holds, plus a warning at the line of the first error.
+//! In a `.ts`/`.mts`/`.cts` file, the bodies of top-level named functions,
+//! of top-level function-valued consts and of the methods of top-level
+//! named classes are blanked before parsing when nothing in them can give
+//! the walker anything (`blank`): the tree is the same outside them, and
+//! tree-sitter skips most of the bytes. A syntax error inside such a body
+//! is then not reported.
 //!
 //! # Nodes and edges
 //!
@@ -66,6 +72,7 @@
 //! recognised. `node_modules` is never read, so packages installed there
 //! stay external. Non-code imports (`.json`, `.css`) give no edge.
 
+mod blank;
 mod config;
 mod extract;
 mod imports;
@@ -127,6 +134,13 @@ fn uses_typescript_grammar(path: &Path) -> bool {
 /// resolved imports and infrastructure use. Never fails: unreadable files
 /// and syntax errors become diagnostics.
 pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
+    parse_with(files, root, true)
+}
+
+/// [`parse`], with or without blanking the bodies of top-level symbols in
+/// files that touch no infrastructure (see [`blank`]): the two must give
+/// the same fragment.
+fn parse_with(files: &[PathBuf], root: &Path, blank: bool) -> Fragment {
     let root = normalize(root);
     let mut files: Vec<PathBuf> = files
         .iter()
@@ -137,11 +151,14 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
     files.dedup();
     let parsed: Vec<(PathBuf, String, FileFacts)> = files
         .par_iter()
-        .map_init(Parsers::new, |parsers, file| {
-            let display = crate::display_path(file, &root);
-            let facts = parsers.parse_file(file, &display);
-            (file.clone(), display, facts)
-        })
+        .map_init(
+            || Parsers::new(blank),
+            |parsers, file| {
+                let display = crate::display_path(file, &root);
+                let facts = parsers.parse_file(file, &display);
+                (file.clone(), display, facts)
+            },
+        )
         .collect();
     let resolver = Resolver::new(&files, &root);
     let targets: Vec<Vec<Resolved>> = parsed
@@ -161,10 +178,12 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
 struct Parsers {
     typescript: Option<Parser>,
     tsx: Option<Parser>,
+    /// Whether bodies may be blanked (see [`blank`]).
+    blank: bool,
 }
 
 impl Parsers {
-    fn new() -> Self {
+    fn new(blank: bool) -> Self {
         let make = |language: &tree_sitter::Language| {
             let mut parser = Parser::new();
             parser.set_language(language).ok().map(|()| parser)
@@ -172,6 +191,7 @@ impl Parsers {
         Parsers {
             typescript: make(&tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into()),
             tsx: make(&tree_sitter_typescript::LANGUAGE_TSX.into()),
+            blank,
         }
     }
 
@@ -189,19 +209,30 @@ impl Parsers {
                 return facts;
             }
         };
-        let parser = if uses_typescript_grammar(file) {
+        let typescript = uses_typescript_grammar(file);
+        let parser = if typescript {
             self.typescript.as_mut()
         } else {
             self.tsx.as_mut()
         };
-        let Some(tree) = parser.and_then(|p| p.parse(&bytes, None)) else {
-            let mut facts = FileFacts::default();
-            facts.diagnostics.push(Diagnostic::error(
-                display,
-                None,
-                "the parser gave no syntax tree",
-            ));
-            return facts;
+        let Some(parser) = parser else {
+            return no_tree(display);
+        };
+        // A file that touches no infrastructure is parsed with the bodies of
+        // its top-level symbols blanked, unless that text has an error.
+        let blanked = if self.blank && typescript {
+            blank::blank_bodies(&bytes)
+        } else {
+            None
+        };
+        if let Some(blanked) = blanked
+            && let Some(tree) = parser.parse(&blanked, None)
+            && !tree.root_node().has_error()
+        {
+            return Walker::run(tree.root_node(), &blanked, display, &module_id);
+        }
+        let Some(tree) = parser.parse(&bytes, None) else {
+            return no_tree(display);
         };
         let root = tree.root_node();
         let mut facts = Walker::run(root, &bytes, display, &module_id);
@@ -216,6 +247,17 @@ impl Parsers {
         }
         facts
     }
+}
+
+/// The facts of a file tree-sitter gave no tree for: an error saying so.
+fn no_tree(display: &str) -> FileFacts {
+    let mut facts = FileFacts::default();
+    facts.diagnostics.push(Diagnostic::error(
+        display,
+        None,
+        "the parser gave no syntax tree",
+    ));
+    facts
 }
 
 /// The first ERROR or MISSING node, in document order, other than the
@@ -376,5 +418,30 @@ fn is_code_specifier(spec: &str) -> bool {
     match last.rsplit_once('.') {
         Some((_, extension)) => EXTENSIONS.contains(&extension) || extension.is_empty(),
         None => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::{is_source_file, parse_with};
+    use crate::test_support::{assert_same_fragment, source_files};
+
+    /// Blanking bodies changes nothing in the fragment: on the
+    /// repository's fixtures, and on the tree `INFRAWISE_BLANK_TREE` names
+    /// when it is set (a real TypeScript tree kept outside the repository).
+    #[test]
+    fn blanking_bodies_changes_nothing_in_the_fragment() {
+        let mut roots = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")];
+        if let Ok(tree) = std::env::var("INFRAWISE_BLANK_TREE") {
+            roots.push(PathBuf::from(tree));
+        }
+        for root in roots {
+            let files = source_files(&root, is_source_file);
+            let blanked = parse_with(&files, &root, true);
+            let written = parse_with(&files, &root, false);
+            assert_same_fragment(&root, &blanked, &written);
+        }
     }
 }
