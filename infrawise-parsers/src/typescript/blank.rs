@@ -184,10 +184,13 @@ impl Blanker<'_> {
             None => {
                 if self.newline
                     && STARTS.contains(&self.word_of(tok))
-                    && self
-                        .top
-                        .last()
-                        .is_some_and(|last| !LEADING.contains(&self.word_of(*last)))
+                    && self.top.last().is_some_and(|last| match last {
+                        // Only a statement that could end here ends: after a
+                        // value, not after an operator (`a +\n function …`).
+                        Tok::Word(..) => !LEADING.contains(&self.word_of(*last)),
+                        Tok::Literal | Tok::Punct(b')' | b']') => true,
+                        Tok::Punct(_) | Tok::Arrow => false,
+                    })
                 {
                     // A new statement on a new line: the last one ended.
                     self.top.clear();
@@ -641,6 +644,7 @@ mod tests {
                       static x = { m() { return 1; } };\n  \
                       m(re = /[}]/g) { const o = { k: 1 }; }\n}\n\
                       foo(() => { class AlsoKept {} });\n\
+                      const sum = 1 +\nfunction named() { class InExpression {} };\n\
                       // required, processed and fetched are words, not triggers\n";
         let out = blanked(source);
         assert_eq!(out.len(), source.len());
@@ -655,6 +659,7 @@ mod tests {
         assert!(out.contains("static x = { m() { return 1; } };"));
         assert!(!out.contains("const o"));
         assert!(out.contains("class AlsoKept {}"));
+        assert!(out.contains("class InExpression {}"));
     }
 
     #[test]
