@@ -9,33 +9,19 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::time::Instant;
 
 use infrawise_core::{EdgeKind, NodeKind, NodeRef};
 use infrawise_parsers::python;
+
+#[path = "support/timed.rs"]
+mod timed;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let root = PathBuf::from(args.first().map_or(".", String::as_str));
     let repeat: usize = args.get(1).map_or(Ok(5), |r| r.parse())?;
-    let mut best = f64::MAX;
-    let mut fragment = infrawise_core::Fragment::new();
-    let mut n_files = 0;
-    for _ in 0..repeat.max(1) {
-        let start = Instant::now();
-        let mut files = Vec::new();
-        for entry in ignore::WalkBuilder::new(&root).build() {
-            let entry = entry?;
-            if entry.file_type().is_some_and(|t| t.is_file())
-                && python::is_source_file(entry.path())
-            {
-                files.push(entry.into_path());
-            }
-        }
-        fragment = python::parse(&files, &root);
-        best = best.min(start.elapsed().as_secs_f64());
-        n_files = files.len();
-    }
+    let (fragment, n_files, best) =
+        timed::best_of(&root, repeat, python::is_source_file, python::parse)?;
     let names: BTreeMap<&str, &str> = fragment
         .nodes
         .iter()

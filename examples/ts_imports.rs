@@ -10,10 +10,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::time::Instant;
 
 use infrawise_core::{EdgeKind, NodeRef};
 use infrawise_parsers::typescript;
+
+#[path = "support/timed.rs"]
+mod timed;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -21,24 +23,8 @@ fn main() -> anyhow::Result<()> {
     let mut positional = args.iter().filter(|a| !a.starts_with("--"));
     let root = PathBuf::from(positional.next().map_or(".", String::as_str));
     let repeat: usize = positional.next().map_or(Ok(5), |r| r.parse())?;
-    let mut best = f64::MAX;
-    let mut fragment = infrawise_core::Fragment::new();
-    let mut n_files = 0;
-    for _ in 0..repeat.max(1) {
-        let start = Instant::now();
-        let mut files = Vec::new();
-        for entry in ignore::WalkBuilder::new(&root).build() {
-            let entry = entry?;
-            if entry.file_type().is_some_and(|t| t.is_file())
-                && typescript::is_source_file(entry.path())
-            {
-                files.push(entry.into_path());
-            }
-        }
-        fragment = typescript::parse(&files, &root);
-        best = best.min(start.elapsed().as_secs_f64());
-        n_files = files.len();
-    }
+    let (fragment, n_files, best) =
+        timed::best_of(&root, repeat, typescript::is_source_file, typescript::parse)?;
     let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for node in &fragment.nodes {
         if let Some(path) = node

@@ -18,7 +18,10 @@
 //! statement on a header's line. A syntax error the tokenizer would not see
 //! (`x = = 1` in a file that touches no infrastructure) is not reported.
 
-use super::walk::{FileFacts, HTTP_VERBS, Import, Symbol};
+use super::walk::{
+    FileFacts, HTTP_CLIENTS, HTTP_LIBRARIES, HTTP_VERBS, Import, KAFKA_CONSUMERS, KAFKA_LIBRARIES,
+    KAFKA_PRODUCERS, REDIS_CLIENTS, SQL_METHODS, Symbol, imports_package,
+};
 use crate::code::starts_like_sql;
 
 /// What the lexer found in one file.
@@ -101,15 +104,9 @@ pub(super) fn lex(source: &[u8]) -> Option<Lexed> {
         return None;
     }
     let imports = |libraries: &[&str]| {
-        reader.facts.imports.iter().any(|import| {
-            import.level == 0
-                && libraries.iter().any(|library| {
-                    import
-                        .module
-                        .strip_prefix(library)
-                        .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
-                })
-        })
+        libraries
+            .iter()
+            .any(|library| imports_package(&reader.facts.imports, library))
     };
     let needs_tree = reader.needs_tree
         || lexer.field_trigger
@@ -537,38 +534,29 @@ const COMPOUND: [&[u8]; 14] = [
 /// appear.
 const ENVIRONMENT: [&[u8]; 2] = [b"environ", b"getenv"];
 
-/// Client libraries, and the names whose use beside their import makes
-/// the walker find a client: HTTP calls and sessions on the module
-/// (`requests.get(`, `httpx.Client(`), Redis clients, Kafka producers and
-/// consumers.
-const HTTP_LIBRARIES: [&str; 2] = ["requests", "httpx"];
-const HTTP_CLIENTS: [&[u8]; 3] = [b"Session", b"Client", b"AsyncClient"];
+/// The redis package, whose import makes its clients count.
 const REDIS_LIBRARIES: [&str; 1] = ["redis"];
-const REDIS_CLIENTS: [&[u8]; 3] = [b"Redis", b"StrictRedis", b"from_url"];
-const KAFKA_LIBRARIES: [&str; 3] = ["kafka", "confluent_kafka", "aiokafka"];
-const KAFKA_CLIENTS: [&[u8]; 8] = [
-    b"Producer",
-    b"KafkaProducer",
-    b"AIOKafkaProducer",
-    b"SerializingProducer",
-    b"Consumer",
-    b"KafkaConsumer",
-    b"AIOKafkaConsumer",
-    b"DeserializingConsumer",
-];
+
+/// Whether `name` is one of `names`.
+fn named(names: &[&str], name: &[u8]) -> bool {
+    names.iter().any(|n| n.as_bytes() == name)
+}
 
 /// Whether `name` is one the triggers look for, of any kind.
 fn is_trigger_name(name: &[u8]) -> bool {
     ENVIRONMENT.contains(&name)
-        || SQL_METHODS.contains(&name)
-        || HTTP_CLIENTS.contains(&name)
-        || REDIS_CLIENTS.contains(&name)
-        || KAFKA_CLIENTS.contains(&name)
-        || matches!(name, b"requests" | b"httpx" | b"client" | b"resource")
+        || [
+            &SQL_METHODS[..],
+            &HTTP_LIBRARIES,
+            &HTTP_CLIENTS,
+            &REDIS_CLIENTS,
+            &KAFKA_PRODUCERS,
+            &KAFKA_CONSUMERS,
+            &["client", "resource"],
+        ]
+        .iter()
+        .any(|names| named(names, name))
 }
-
-/// Methods the walker reads SQL from.
-const SQL_METHODS: [&[u8]; 5] = [b"execute", b"executemany", b"raw", b"query", b"text"];
 
 struct Reader<'a> {
     src: &'a [u8],
@@ -633,15 +621,11 @@ impl<'a> Reader<'a> {
         let mut one_liner = false;
         while start < tokens.len() {
             let statement = &tokens[start..];
-            let header = self.compound_header(statement);
-            let end = match header {
-                Some(colon) => colon,
-                None => statement_end(statement),
-            };
-            self.statement(&statement[..end], header.is_some())?;
-            if let Some(colon) = header {
-                let kind = self.block_kind(&statement[..colon]);
-                if colon + 1 == statement.len() {
+            let (end, is_header) = self.split(statement);
+            self.statement(&statement[..end], is_header)?;
+            if is_header {
+                let kind = self.block_kind(&statement[..end]);
+                if end + 1 == statement.len() {
                     if one_liner {
                         return None;
                     }
@@ -658,10 +642,8 @@ impl<'a> Reader<'a> {
                     body_indent: usize::MAX,
                     kind,
                 });
-                start += colon + 1;
-            } else {
-                start += end + 1;
             }
+            start += end + 1;
         }
         if one_liner {
             self.blocks.pop();
@@ -669,24 +651,24 @@ impl<'a> Reader<'a> {
         Some(())
     }
 
-    /// For a statement that starts with a compound keyword: the index of its
-    /// header's colon.
-    fn compound_header(&self, statement: &[Token]) -> Option<usize> {
-        let first = statement.first()?;
-        if first.kind != Kind::Name || !COMPOUND.contains(&self.text(first)) {
-            return None;
-        }
+    /// Where the first statement of `tokens` ends, outside brackets: at a
+    /// `;`, at the end, or, when it starts with a compound keyword, at its
+    /// header's colon (`true`).
+    fn split(&self, tokens: &[Token]) -> (usize, bool) {
+        let compound = tokens
+            .first()
+            .is_some_and(|t| t.kind == Kind::Name && COMPOUND.contains(&self.text(t)));
         let mut depth = 0usize;
-        for (i, token) in statement.iter().enumerate() {
+        for (i, token) in tokens.iter().enumerate() {
             match token.kind {
                 Kind::Op(b'(' | b'[' | b'{') => depth += 1,
                 Kind::Op(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
-                Kind::Op(b':') if depth == 0 => return Some(i),
-                Kind::Op(b';') if depth == 0 => return None,
+                Kind::Op(b':') if depth == 0 && compound => return (i, true),
+                Kind::Op(b';') if depth == 0 => return (i, false),
                 _ => {}
             }
         }
-        None
+        (tokens.len(), false)
     }
 
     fn block_kind(&self, header: &[Token]) -> BlockKind {
@@ -928,18 +910,17 @@ impl<'a> Reader<'a> {
                 self.needs_tree = true;
                 return;
             }
-            if REDIS_CLIENTS.contains(&text) {
+            if named(&REDIS_CLIENTS, text) {
                 self.clues |= REDIS_CLIENT;
             }
-            if KAFKA_CLIENTS.contains(&text) {
+            if named(&KAFKA_PRODUCERS, text) || named(&KAFKA_CONSUMERS, text) {
                 self.clues |= KAFKA_CLIENT;
             }
-            if matches!(text, b"requests" | b"httpx")
+            if named(&HTTP_LIBRARIES, text)
                 && tokens.get(i + 1).is_some_and(|t| t.kind == Kind::Op(b'.'))
                 && tokens.get(i + 2).is_some_and(|t| {
                     let name = self.text(t);
-                    HTTP_CLIENTS.contains(&name)
-                        || HTTP_VERBS.iter().any(|verb| verb.as_bytes() == name)
+                    named(&HTTP_CLIENTS, name) || named(&HTTP_VERBS, name)
                 })
                 && tokens.get(i + 3).is_some_and(|t| t.kind == Kind::Op(b'('))
             {
@@ -949,7 +930,7 @@ impl<'a> Reader<'a> {
             if !after_dot {
                 continue;
             }
-            if SQL_METHODS.contains(&text) {
+            if named(&SQL_METHODS, text) {
                 self.clues |= SQL_METHOD;
             }
             // `boto3.client("sqs")`, `session.resource(service_name="s3")`.
@@ -964,21 +945,6 @@ impl<'a> Reader<'a> {
             }
         }
     }
-}
-
-/// The index of the `;` ending the first statement of `tokens` (outside
-/// brackets), or its length.
-fn statement_end(tokens: &[Token]) -> usize {
-    let mut depth = 0usize;
-    for (i, token) in tokens.iter().enumerate() {
-        match token.kind {
-            Kind::Op(b'(' | b'[' | b'{') => depth += 1,
-            Kind::Op(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
-            Kind::Op(b';') if depth == 0 => return i,
-            _ => {}
-        }
-    }
-    tokens.len()
 }
 
 #[cfg(test)]

@@ -93,6 +93,46 @@ enum Value {
     Http(Option<Box<Value>>),
 }
 
+// The names the walker reads clients and uses from. The lexer (`lex`)
+// sends a file to the tree when it names them, so both read these lists.
+
+/// Kafka client libraries.
+pub(super) const KAFKA_LIBRARIES: [&str; 3] = ["confluent_kafka", "kafka", "aiokafka"];
+/// Kafka producer classes (of any of [`KAFKA_LIBRARIES`]).
+pub(super) const KAFKA_PRODUCERS: [&str; 4] = [
+    "Producer",
+    "KafkaProducer",
+    "AIOKafkaProducer",
+    "SerializingProducer",
+];
+/// Kafka consumer classes.
+pub(super) const KAFKA_CONSUMERS: [&str; 4] = [
+    "Consumer",
+    "KafkaConsumer",
+    "AIOKafkaConsumer",
+    "DeserializingConsumer",
+];
+/// Redis clients: the classes, and `redis.from_url`.
+pub(super) const REDIS_CLIENTS: [&str; 3] = ["Redis", "StrictRedis", "from_url"];
+/// HTTP client libraries.
+pub(super) const HTTP_LIBRARIES: [&str; 2] = ["requests", "httpx"];
+/// HTTP sessions and clients made on those modules.
+pub(super) const HTTP_CLIENTS: [&str; 3] = ["Session", "Client", "AsyncClient"];
+/// Methods whose string argument is read as SQL.
+pub(super) const SQL_METHODS: [&str; 5] = ["execute", "executemany", "raw", "query", "text"];
+
+/// Whether `imports` hold an absolute import of `package` (or of a module
+/// below it).
+pub(super) fn imports_package(imports: &[Import], package: &str) -> bool {
+    imports.iter().any(|import| {
+        import.level == 0
+            && import
+                .module
+                .strip_prefix(package)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'))
+    })
+}
+
 /// HTTP methods of `requests`, `httpx` and their sessions and clients.
 pub(super) const HTTP_VERBS: [&str; 8] = [
     "get", "post", "put", "patch", "delete", "head", "options", "request",
@@ -524,14 +564,7 @@ impl<'a> Walker<'a> {
 
     /// Whether the file imports `package` (or a module below it).
     fn imports(&self, package: &str) -> bool {
-        self.facts.imports.iter().any(|import| {
-            import.level == 0
-                && (import.module == package
-                    || import
-                        .module
-                        .strip_prefix(package)
-                        .is_some_and(|rest| rest.starts_with('.')))
-        })
+        imports_package(&self.facts.imports, package)
     }
 
     /// The last name of a callee: `Producer` for `confluent_kafka.Producer`.
@@ -552,17 +585,10 @@ impl<'a> Walker<'a> {
         let function = node.child_by_field_name("function")?;
         let arguments = node.child_by_field_name("arguments")?;
         let (name, object) = self.callee_name(function);
-        let kafka =
-            self.imports("confluent_kafka") || self.imports("kafka") || self.imports("aiokafka");
+        let kafka = KAFKA_LIBRARIES.iter().any(|library| self.imports(library));
         match name {
-            "Producer" | "KafkaProducer" | "AIOKafkaProducer" | "SerializingProducer" if kafka => {
-                Some(Value::KafkaProducer)
-            }
-            "Consumer" | "KafkaConsumer" | "AIOKafkaConsumer" | "DeserializingConsumer"
-                if kafka =>
-            {
-                Some(Value::KafkaConsumer)
-            }
+            _ if kafka && KAFKA_PRODUCERS.contains(&name) => Some(Value::KafkaProducer),
+            _ if kafka && KAFKA_CONSUMERS.contains(&name) => Some(Value::KafkaConsumer),
             "Redis" | "StrictRedis" if self.imports("redis") => {
                 let target = self
                     .keyword(arguments, "host")
@@ -719,7 +745,7 @@ impl<'a> Walker<'a> {
             return;
         };
         let method = self.text(method);
-        if matches!(method, "execute" | "executemany" | "raw" | "query" | "text") {
+        if SQL_METHODS.contains(&method) {
             self.sql(arguments, scope, method, line);
         }
         let receiver = self.value(object);

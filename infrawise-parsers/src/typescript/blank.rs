@@ -156,13 +156,10 @@ impl Blanker<'_> {
         self.src.get(self.pos + ahead).copied().unwrap_or(0)
     }
 
-    fn blanking(&self) -> bool {
-        self.stack.contains(&Open::Blank)
-    }
-
-    /// Spaces over `start..pos` of the output when inside a blanked body.
+    /// Spaces over `start..pos` of the output when inside a blanked body
+    /// (bodies do not nest: inside one, every `{` opens a plain block).
     fn consumed(&mut self, start: usize) {
-        if self.blanking() {
+        if self.body.is_some() {
             for b in &mut self.out[start..self.pos] {
                 if !matches!(*b, b'\n' | b'\r') {
                     *b = b' ';
@@ -288,8 +285,7 @@ impl Blanker<'_> {
                     self.regex_allowed = false;
                 }
                 b'{' => {
-                    // The brace itself is never blanked.
-                    self.consumed(start);
+                    // Braces are kept, so a blanked body stays balanced.
                     self.pos += 1;
                     let open = match self.stack.last() {
                         None => self.top_level_body(),
@@ -309,7 +305,6 @@ impl Blanker<'_> {
                     let open = self.stack.pop()?;
                     match open {
                         Open::Template => {
-                            self.consumed(start);
                             if self.template()? {
                                 self.literal();
                             }
@@ -332,24 +327,15 @@ impl Blanker<'_> {
                             self.blanked += 1;
                         }
                     }
-                    match self.stack.last() {
-                        // A declaration ends at its closing brace.
-                        None => self.top.clear(),
-                        Some(Open::ClassBody) => self.member.clear(),
-                        Some(_) => {}
-                    }
-                    // The closing brace of a blanked body stays.
+                    // A declaration ends at its closing brace, which stays.
+                    self.end_statement();
                     continue;
                 }
                 b';' => {
                     self.pos += 1;
                     self.regex_allowed = true;
                     self.newline = false;
-                    match self.stack.last() {
-                        None => self.top.clear(),
-                        Some(Open::ClassBody) => self.member.clear(),
-                        Some(_) => {}
-                    }
+                    self.end_statement();
                 }
                 b'=' if self.peek(1) == b'>' => {
                     self.pos += 2;
@@ -365,6 +351,15 @@ impl Blanker<'_> {
             self.consumed(start);
         }
         self.stack.is_empty().then_some(())
+    }
+
+    /// A statement (or class member) at the current level ended.
+    fn end_statement(&mut self) {
+        match self.stack.last() {
+            None => self.top.clear(),
+            Some(Open::ClassBody) => self.member.clear(),
+            Some(_) => {}
+        }
     }
 
     fn literal(&mut self) {
