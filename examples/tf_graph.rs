@@ -4,6 +4,10 @@
 //! `cargo run --release --example tf_graph -- DIR [REPEAT]`
 //!
 //! `INFRAWISE_TF_BUILD=1` also times merging the fragment into a graph;
+//! `INFRAWISE_TF_RAW=1` times, alternating with the whole scan (parse,
+//! evaluate, merge) best of `REPEAT`, the raw `hcl-edit` parse of the same
+//! files, the floor the Terraform bar is measured against, and prints the
+//! ratio;
 //! `INFRAWISE_TF_RENDER=FILE` writes the fragment as text, to check that an
 //! optimisation changes nothing (`cmp` two runs).
 
@@ -53,9 +57,40 @@ fn main() -> anyhow::Result<()> {
         }
         println!("build {best_build:.6}");
     }
+    // The Terraform bar: the whole scan against the raw parse of the same
+    // bytes, alternating so both see the same machine.
+    if std::env::var_os("INFRAWISE_TF_RAW").is_some() {
+        let (mut raw, mut scan) = (f64::MAX, f64::MAX);
+        for _ in 0..repeat.max(1) {
+            let start = Instant::now();
+            std::hint::black_box(raw_parse(&files));
+            raw = raw.min(start.elapsed().as_secs_f64());
+            let start = Instant::now();
+            let fragment = infrawise_parsers::terraform::parse(&files, &root);
+            let graph = infrawise_graph::GraphBuilder::from_iter([fragment]).build();
+            scan = scan.min(start.elapsed().as_secs_f64());
+            drop(std::hint::black_box(graph));
+        }
+        println!(
+            "raw parse {raw:.6} s, scan {scan:.6} s, scan/raw {:.2}x",
+            scan / raw
+        );
+    }
     // For checking that an optimisation changes nothing: the fragment as text.
     if let Ok(path) = std::env::var("INFRAWISE_TF_RENDER") {
         std::fs::write(path, fragment.render())?;
     }
     Ok(())
+}
+
+/// Reads and parses every Terraform file with `hcl-edit` in parallel, and
+/// nothing else: what `benches/terraform.rs` calls the raw parse.
+fn raw_parse(files: &[PathBuf]) -> usize {
+    use rayon::prelude::*;
+    files
+        .par_iter()
+        .filter_map(|file| std::fs::read_to_string(file).ok())
+        .filter_map(|text| hcl::edit::parser::parse_body(&text).ok())
+        .map(|body| body.len())
+        .sum()
 }

@@ -165,9 +165,9 @@ impl Instance<'_, '_> {
             Expansion::Unknown(_) => Value::Unknown,
             Expansion::Instances(keys) => {
                 if keys.first().is_some_and(|k| k.count) {
-                    Value::List(results.into_iter().map(|(_, v)| v).collect())
+                    Value::list(results.into_iter().map(|(_, v)| v).collect())
                 } else {
-                    Value::Map(
+                    Value::map(
                         results
                             .into_iter()
                             .filter_map(|(k, v)| Some((k?.key.as_string()?, v)))

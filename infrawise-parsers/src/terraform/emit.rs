@@ -142,14 +142,14 @@ impl Instance<'_, '_> {
                 let pairs: Option<Vec<(Value, Value)>> = match items {
                     Some(Value::List(items)) => Some(
                         items
-                            .into_iter()
+                            .iter()
                             .enumerate()
-                            .map(|(i, v)| (Value::Number(i as f64), v))
+                            .map(|(i, v)| (Value::Number(i as f64), v.clone()))
                             .collect(),
                     ),
                     Some(Value::Map(map)) => Some(
-                        map.into_iter()
-                            .map(|(k, v)| (Value::String(k), v))
+                        map.iter()
+                            .map(|(k, v)| (Value::str(k), v.clone()))
                             .collect(),
                     ),
                     _ => None,
@@ -159,14 +159,14 @@ impl Instance<'_, '_> {
                         for (key, value) in pairs {
                             evaluator.bind(
                                 &iterator,
-                                Value::Map(BTreeMap::from([
+                                Value::map(BTreeMap::from([
                                     ("key".to_owned(), key),
                                     ("value".to_owned(), value),
                                 ])),
                             );
                             entry
                                 .0
-                                .push(Value::Map(self.body_value(at, &content.body, evaluator)));
+                                .push(Value::map(self.body_value(at, &content.body, evaluator)));
                         }
                     }
                     _ => entry.0.push(Value::Unknown),
@@ -185,10 +185,10 @@ impl Instance<'_, '_> {
             });
             entry
                 .0
-                .push(Value::Map(self.body_value(at, &block.body, evaluator)));
+                .push(Value::map(self.body_value(at, &block.body, evaluator)));
         }
         for (name, (items, text)) in blocks {
-            out.insert(name, (Value::List(items), text));
+            out.insert(name, (Value::list(items), text));
         }
         out
     }
@@ -581,7 +581,7 @@ impl Instance<'_, '_> {
             let Some((Value::List(items), _)) = values.get(block) else {
                 continue;
             };
-            for item in items {
+            for item in items.iter() {
                 let Some(name) = item.index(&Value::str("name")).as_string() else {
                     continue;
                 };
@@ -604,7 +604,7 @@ impl Instance<'_, '_> {
                         .insert(Alias::name(NodeKind::Index, format!("{table_name}/{name}")));
                 }
                 if let Value::Map(map) = item {
-                    for (key, value) in map {
+                    for (key, value) in map.iter() {
                         node.set_attribute(
                             Origin::Declared,
                             key.clone(),
@@ -795,7 +795,7 @@ impl Instance<'_, '_> {
                 );
             }
         }
-        Value::Map(outputs)
+        Value::map(outputs)
     }
 
     /// Evaluates the whole instance: every block becomes nodes and edges.

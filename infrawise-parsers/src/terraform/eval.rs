@@ -106,8 +106,8 @@ impl<'r> Evaluator<'r> {
             Expression::Null(_) => Value::Null,
             Expression::Bool(b) => Value::Bool(*b.value()),
             Expression::Number(n) => n.value().as_f64().map_or(Value::Unknown, Value::Number),
-            Expression::String(s) => Value::String(s.value().clone()),
-            Expression::Array(items) => Value::List(items.iter().map(|e| self.eval(e)).collect()),
+            Expression::String(s) => Value::str(s.value()),
+            Expression::Array(items) => Value::list(items.iter().map(|e| self.eval(e)).collect()),
             Expression::Object(object) => {
                 let mut map = BTreeMap::new();
                 for (key, value) in object {
@@ -126,7 +126,7 @@ impl<'r> Evaluator<'r> {
                         None => return Value::Unknown,
                     }
                 }
-                Value::Map(map)
+                Value::map(map)
             }
             Expression::StringTemplate(template) => self.template(template),
             Expression::HeredocTemplate(heredoc) => {
@@ -218,13 +218,13 @@ impl<'r> Evaluator<'r> {
                 let collection = self.eval(&for_expr.intro.collection_expr);
                 let pairs: Vec<(Value, Value)> = match collection {
                     Value::List(items) => items
-                        .into_iter()
+                        .iter()
                         .enumerate()
-                        .map(|(i, v)| (Value::Number(i as f64), v))
+                        .map(|(i, v)| (Value::Number(i as f64), v.clone()))
                         .collect(),
                     Value::Map(map) => map
-                        .into_iter()
-                        .map(|(k, v)| (Value::String(k), v))
+                        .iter()
+                        .map(|(k, v)| (Value::str(k), v.clone()))
                         .collect(),
                     Value::Null => return self.fail(),
                     _ => return Value::Unknown,
@@ -237,6 +237,7 @@ impl<'r> Evaluator<'r> {
                 let value_var = for_expr.intro.value_var.value().as_str().to_owned();
                 let mut list = Vec::new();
                 let mut map: BTreeMap<String, Value> = BTreeMap::new();
+                let mut groups: BTreeMap<String, Vec<Value>> = BTreeMap::new();
                 let mark = self.bindings.len();
                 for (key, value) in pairs {
                     self.bindings.truncate(mark);
@@ -261,11 +262,7 @@ impl<'r> Evaluator<'r> {
                             return Value::Unknown;
                         };
                         if for_expr.grouping {
-                            if let Value::List(group) =
-                                map.entry(key).or_insert_with(|| Value::List(Vec::new()))
-                            {
-                                group.push(item);
-                            }
+                            groups.entry(key).or_default().push(item);
                         } else {
                             map.insert(key, item);
                         }
@@ -274,10 +271,17 @@ impl<'r> Evaluator<'r> {
                     }
                 }
                 self.bindings.truncate(mark);
-                if for_expr.key_expr.is_some() {
-                    Value::Map(map)
+                if for_expr.key_expr.is_none() {
+                    Value::list(list)
+                } else if for_expr.grouping {
+                    Value::map(
+                        groups
+                            .into_iter()
+                            .map(|(key, items)| (key, Value::list(items)))
+                            .collect(),
+                    )
                 } else {
-                    Value::List(list)
+                    Value::map(map)
                 }
             }
         }
@@ -296,7 +300,7 @@ impl<'r> Evaluator<'r> {
         let Some(base) = self.resolver.base_dir() else {
             return Value::Unknown;
         };
-        let Ok(text) = std::fs::read_to_string(base.join(path)) else {
+        let Ok(text) = std::fs::read_to_string(base.join(&**path)) else {
             return Value::Unknown;
         };
         let Ok(template) = hcl::edit::parser::parse_template(&text) else {
@@ -304,7 +308,7 @@ impl<'r> Evaluator<'r> {
         };
         let mut inner = Evaluator::new(&NoNames);
         inner.depth = self.depth;
-        for (name, value) in vars {
+        for (name, value) in vars.iter() {
             inner.bind(name, value.clone());
         }
         inner.template(&template)
@@ -374,11 +378,11 @@ impl<'r> Evaluator<'r> {
                     let rest = ops.get(i + 1..).unwrap_or_default();
                     let items = match value {
                         Value::Null => Vec::new(),
-                        Value::List(items) => items,
+                        Value::List(items) => Value::into_items(items),
                         Value::Unknown => return Value::Unknown,
                         other => vec![other],
                     };
-                    return Value::List(
+                    return Value::list(
                         items.into_iter().map(|v| self.apply_ops(v, rest)).collect(),
                     );
                 }
@@ -390,7 +394,7 @@ impl<'r> Evaluator<'r> {
     fn template(&mut self, template: &Template) -> Value {
         let mut out = String::new();
         if self.render(template, &mut out) {
-            Value::String(out)
+            Value::str(out)
         } else {
             Value::Unknown
         }
@@ -507,7 +511,7 @@ impl<'r> Evaluator<'r> {
 fn expand_final(mut args: Vec<Value>) -> Option<Vec<Value>> {
     match args.pop()? {
         Value::List(items) => {
-            args.extend(items);
+            args.extend(Value::into_items(items));
             Some(args)
         }
         _ => None,

@@ -22,7 +22,7 @@ fn ok(value: Value) -> Outcome {
 }
 
 fn string(value: impl Into<String>) -> Outcome {
-    Outcome::Value(Value::String(value.into()))
+    Outcome::Value(Value::str(value.into()))
 }
 
 /// Calls the function `name`. `base` is the directory relative paths are read from.
@@ -136,7 +136,7 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
         },
         "split" => match (text(0), text(1)) {
             (Some(sep), Some(s)) if !sep.is_empty() => {
-                ok(Value::List(s.split(sep.as_str()).map(Value::str).collect()))
+                ok(Value::list(s.split(sep.as_str()).map(Value::str).collect()))
             }
             _ => Error,
         },
@@ -163,11 +163,11 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
             _ => Error,
         },
         "keys" => match arg(0) {
-            Value::Map(map) => ok(Value::List(map.keys().map(Value::str).collect())),
+            Value::Map(map) => ok(Value::list(map.keys().map(Value::str).collect())),
             _ => Error,
         },
         "values" => match arg(0) {
-            Value::Map(map) => ok(Value::List(map.into_values().collect())),
+            Value::Map(map) => ok(Value::list(map.values().cloned().collect())),
             _ => Error,
         },
         "lookup" => match (arg(0), text(1)) {
@@ -198,22 +198,22 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
             let mut out = BTreeMap::new();
             for a in args {
                 match a {
-                    Value::Map(map) => out.extend(map),
+                    Value::Map(map) => out.extend(Value::into_entries(map)),
                     Value::Null => {}
                     _ => return Error,
                 }
             }
-            ok(Value::Map(out))
+            ok(Value::map(out))
         }
         "concat" => {
             let mut out = Vec::new();
             for a in args {
                 match a {
-                    Value::List(items) => out.extend(items),
+                    Value::List(items) => out.extend(Value::into_items(items)),
                     _ => return Error,
                 }
             }
-            ok(Value::List(out))
+            ok(Value::list(out))
         }
         "coalesce" => {
             for a in args {
@@ -237,10 +237,11 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
             Error
         }
         "compact" => match arg(0) {
-            Value::List(items) => ok(Value::List(
+            Value::List(items) => ok(Value::list(
                 items
-                    .into_iter()
+                    .iter()
                     .filter(|v| !matches!(v, Value::Null) && v.as_str() != Some(""))
+                    .cloned()
                     .collect(),
             )),
             _ => Error,
@@ -248,15 +249,15 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
         "distinct" | "toset" => match arg(0) {
             Value::List(items) => {
                 let mut out: Vec<Value> = Vec::new();
-                for item in items {
-                    if !out.contains(&item) {
-                        out.push(item);
+                for item in items.iter() {
+                    if !out.contains(item) {
+                        out.push(item.clone());
                     }
                 }
                 if name == "toset" {
                     sort_values(&mut out);
                 }
-                ok(Value::List(out))
+                ok(Value::list(out))
             }
             _ => Error,
         },
@@ -271,7 +272,9 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
         "flatten" => {
             fn flat(v: Value, out: &mut Vec<Value>) {
                 match v {
-                    Value::List(items) => items.into_iter().for_each(|i| flat(i, out)),
+                    Value::List(items) => Value::into_items(items)
+                        .into_iter()
+                        .for_each(|i| flat(i, out)),
                     other => out.push(other),
                 }
             }
@@ -280,11 +283,11 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
                 v @ Value::List(_) => flat(v, &mut out),
                 _ => return Error,
             }
-            ok(Value::List(out))
+            ok(Value::list(out))
         }
         "one" => match arg(0) {
             Value::List(items) if items.is_empty() => ok(Value::Null),
-            Value::List(mut items) if items.len() == 1 => ok(items.remove(0)),
+            Value::List(items) if items.len() == 1 => ok(items[0].clone()),
             _ => Error,
         },
         "slice" => match (arg(0), arg(1).as_number(), arg(2).as_number()) {
@@ -292,34 +295,36 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
                 let (start, end) = (start as usize, end as usize);
                 items
                     .get(start..end)
-                    .map_or(Error, |s| ok(Value::List(s.to_vec())))
+                    .map_or(Error, |s| ok(Value::list(s.to_vec())))
             }
             _ => Error,
         },
         "reverse" => match arg(0) {
-            Value::List(mut items) => {
+            Value::List(items) => {
+                let mut items = Value::into_items(items);
                 items.reverse();
-                ok(Value::List(items))
+                ok(Value::list(items))
             }
             _ => Error,
         },
         "sort" => match arg(0) {
-            Value::List(mut items) => {
+            Value::List(items) => {
+                let mut items = Value::into_items(items);
                 sort_values(&mut items);
-                ok(Value::List(items))
+                ok(Value::list(items))
             }
             _ => Error,
         },
         "zipmap" => match (arg(0), arg(1)) {
             (Value::List(keys), Value::List(values)) if keys.len() == values.len() => {
                 let mut out = BTreeMap::new();
-                for (k, v) in keys.into_iter().zip(values) {
+                for (k, v) in keys.iter().zip(values.iter()) {
                     let Some(k) = k.as_string() else {
                         return Unknown;
                     };
-                    out.insert(k, v);
+                    out.insert(k, v.clone());
                 }
-                ok(Value::Map(out))
+                ok(Value::map(out))
             }
             _ => Error,
         },
@@ -341,7 +346,7 @@ pub(crate) fn call(name: &str, args: Vec<Value>, base: Option<&Path>) -> Outcome
                 out.push(Value::Number(n));
                 n += step;
             }
-            ok(Value::List(out))
+            ok(Value::list(out))
         }
         "min" | "max" => {
             let numbers: Option<Vec<f64>> = args.iter().map(Value::as_number).collect();
@@ -511,7 +516,7 @@ fn formatlist(args: &[Value]) -> Outcome {
         _ => None,
     });
     let Some(len) = len else {
-        return format(&spec, rest).map_or(Error, |s| ok(Value::List(vec![Value::String(s)])));
+        return format(&spec, rest).map_or(Error, |s| ok(Value::list(vec![Value::str(s)])));
     };
     let mut out = Vec::new();
     for i in 0..len {
@@ -523,11 +528,11 @@ fn formatlist(args: &[Value]) -> Outcome {
             })
             .collect();
         match format(&spec, &row) {
-            Some(s) => out.push(Value::String(s)),
+            Some(s) => out.push(Value::str(s)),
             None => return Error,
         }
     }
-    ok(Value::List(out))
+    ok(Value::list(out))
 }
 
 const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -26,7 +26,7 @@ fn names_resources(path: &str) -> bool {
 fn literal_arns(value: &Value, under_resource: bool, out: &mut Vec<String>) {
     match value {
         Value::String(s) if under_resource && s.starts_with("arn:") && !s.contains('*') => {
-            out.push(s.clone());
+            out.push(s.to_string());
         }
         Value::String(_) if under_resource => {}
         Value::String(s) if s.trim_start().starts_with('{') => {
@@ -38,7 +38,7 @@ fn literal_arns(value: &Value, under_resource: bool, out: &mut Vec<String>) {
             .iter()
             .for_each(|v| literal_arns(v, under_resource, out)),
         Value::Map(map) => {
-            for (key, v) in map {
+            for (key, v) in map.iter() {
                 literal_arns(v, under_resource || names_resources(key), out);
             }
         }

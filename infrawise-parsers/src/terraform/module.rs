@@ -258,12 +258,12 @@ impl InstanceKey {
         if self.count {
             evaluator.bind(
                 "count",
-                Value::Map(BTreeMap::from([("index".to_owned(), self.key.clone())])),
+                Value::map(BTreeMap::from([("index".to_owned(), self.key.clone())])),
             );
         } else {
             evaluator.bind(
                 "each",
-                Value::Map(BTreeMap::from([
+                Value::map(BTreeMap::from([
                     ("key".to_owned(), self.key.clone()),
                     ("value".to_owned(), self.value.clone()),
                 ])),
@@ -294,10 +294,10 @@ pub(crate) fn expand(b: BlockAt<'_>, evaluator: &mut Evaluator<'_>) -> Expansion
     }
     if let Some(for_each) = b.attr("for_each") {
         let pairs: Option<Vec<(String, Value)>> = match evaluator.eval(for_each) {
-            Value::Map(map) => Some(map.into_iter().collect()),
+            Value::Map(map) => Some(Value::into_entries(map).into_iter().collect()),
             Value::List(items) => items
-                .into_iter()
-                .map(|item| item.as_string().map(|k| (k, item)))
+                .iter()
+                .map(|item| item.as_string().map(|k| (k, item.clone())))
                 .collect(),
             _ => None,
         };
@@ -308,7 +308,7 @@ pub(crate) fn expand(b: BlockAt<'_>, evaluator: &mut Evaluator<'_>) -> Expansion
                     .map(|(key, value)| InstanceKey {
                         suffix: format!("[{}]", serde_json::Value::String(key.clone())),
                         count: false,
-                        key: Value::String(key),
+                        key: Value::str(key),
                         value,
                     })
                     .collect(),
@@ -520,9 +520,9 @@ impl<'s, 'f> Instance<'s, 'f> {
     fn instance_objects(&self, what: &str, b: BlockAt<'_>) -> Value {
         match self.expansion(what, b) {
             Expansion::Instances(keys) if keys.first().is_some_and(|k| k.count) => {
-                Value::List(keys.iter().map(|_| Value::Unknown).collect())
+                Value::list(keys.iter().map(|_| Value::Unknown).collect())
             }
-            Expansion::Instances(keys) => Value::Map(
+            Expansion::Instances(keys) => Value::map(
                 keys.iter()
                     .filter_map(|k| Some((k.key.as_string()?, Value::Unknown)))
                     .collect(),
