@@ -7,10 +7,11 @@ use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, ObjectKey};
 use infrawise_core::{AttributeValue, Diagnostic, EdgeKind, Evidence, NodeId, NodeKind, Origin};
 
+use super::analysis::{Analysis, Shared};
 use super::emit::attribute_value;
 use super::eval::Evaluator;
 use super::load::join_lexically;
-use super::module::{BlockAt, Context, Expansion, Instance, InstanceKey};
+use super::module::{BlockAt, Busy, Context, Expansion, Instance, InstanceKey, address_of};
 use super::refs;
 use super::value::Value;
 
@@ -22,7 +23,7 @@ pub(crate) fn is_local_source(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
 }
 
-impl Instance<'_, '_> {
+impl<'f> Instance<'_, 'f> {
     /// The outputs of module call `name`, evaluating the call (and its
     /// module) the first time: an object for one instance, a map or list of
     /// objects for several, unknown for external modules.
@@ -30,24 +31,25 @@ impl Instance<'_, '_> {
         if let Some(value) = self.children.borrow().get(name) {
             return value.clone();
         }
-        let value = self.guarded(&format!("module.{name}"), || self.call(name));
+        let Some(b) = self.analysis.index.modules.get(name).copied() else {
+            return Value::Unknown;
+        };
+        let value = self.guarded(Busy::Call(address_of(b.block)), || self.call(b));
         self.children
             .borrow_mut()
             .insert(name.to_owned(), value.clone());
         value
     }
 
-    fn call(&self, name: &str) -> Value {
-        let Some(b) = self.index.modules.get(name).copied() else {
-            return Value::Unknown;
-        };
+    fn call(&self, b: BlockAt<'f>) -> Value {
+        let name = b.label(0).unwrap_or_default();
         let mut evaluator = Evaluator::new(self);
         let source = b.attr("source").and_then(|e| evaluator.eval(e).as_string());
         let version = b.attr("version").map(|e| evaluator.eval(e));
         let local = source.as_deref().is_some_and(is_local_source);
         let what = format!("module.{name}");
-        let expansion = self.expansion(&what, b);
-        let instances: Vec<Option<InstanceKey>> = match &expansion {
+        let expansion = self.expansion(b);
+        let instances: Vec<Option<InstanceKey>> = match &*expansion {
             Expansion::Single | Expansion::Unknown(_) => vec![None],
             Expansion::Instances(keys) => keys.iter().cloned().map(Some).collect(),
         };
@@ -79,7 +81,7 @@ impl Instance<'_, '_> {
                     attribute_value(version, || "version".to_owned()),
                 );
             }
-            if let Expansion::Unknown(text) = &expansion {
+            if let Expansion::Unknown(text) = &*expansion {
                 node.set_attribute(
                     Origin::Declared,
                     "instances",
@@ -107,33 +109,14 @@ impl Instance<'_, '_> {
             let id = node.id.clone();
             self.push_node(node);
             // Inputs are references of the module call; the detail is the input name.
-            for attr in b.block.body.attributes() {
-                let key = attr.key.value().as_str();
-                if matches!(key, "source" | "version" | "providers") {
-                    continue;
-                }
-                let line = b.at.line(attr.span());
-                let kind = if key == "depends_on" {
-                    EdgeKind::DependsOn
-                } else {
-                    EdgeKind::References
-                };
-                let found = self.expression_edges(
-                    &id,
-                    b.at,
-                    &attr.value,
-                    line,
-                    key,
-                    &[],
-                    kind,
-                    &mut evaluator,
-                );
+            for input in self.analysis.call(b.block) {
+                let found = self.site_edges(&id, b.at, &input.sites, &mut evaluator);
                 let targets: Vec<_> = found
                     .into_iter()
                     .flat_map(|(_, targets)| targets)
-                    .map(|t| (t, line, b.at.file.display.clone()))
+                    .map(|t| (t, input.line, b.at.file.display))
                     .collect();
-                input_targets.insert(key.to_owned(), targets);
+                input_targets.insert(input.name.to_owned(), targets);
             }
             if let Some(module) = &self.ctx.module_node {
                 self.push_edge(
@@ -160,7 +143,7 @@ impl Instance<'_, '_> {
             };
             results.push((instance.clone(), outputs));
         }
-        match expansion {
+        match &*expansion {
             Expansion::Single => results.pop().map_or(Value::Unknown, |(_, v)| v),
             Expansion::Unknown(_) => Value::Unknown,
             Expansion::Instances(keys) => {
@@ -204,6 +187,10 @@ impl Instance<'_, '_> {
             ));
             return Value::Unknown;
         }
+        if let Some(analysis) = self.scan.analyses.get(&dir) {
+            ctx.stack.push(dir);
+            return Instance::new(self.scan, Shared::Borrowed(analysis), ctx).run();
+        }
         let Some(files) = self.scan.module_files(&dir) else {
             self.scan.diagnostic(Diagnostic::error(
                 &*b.at.file.display,
@@ -216,7 +203,8 @@ impl Instance<'_, '_> {
             return Value::Unknown;
         };
         ctx.stack.push(dir);
-        let child = Instance::new(self.scan, &files, ctx);
+        let analysis = Analysis::build(&files);
+        let child = Instance::new(self.scan, Shared::Owned(Box::new(analysis)), ctx);
         child.run()
     }
 

@@ -4,16 +4,17 @@ use std::collections::BTreeMap;
 
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
-use hcl::edit::structure::Body;
+use hcl::edit::structure::{BlockLabel, Body};
 use infrawise_core::{
     Alias, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Node, NodeId, NodeKind, NodeRef,
-    Origin,
+    Origin, Text,
 };
 
+use super::analysis::Site;
 use super::eval::Evaluator;
 use super::kinds;
 use super::module::{At, BlockAt, Expansion, Instance, InstanceKey};
-use super::refs::{self, Reference, Target};
+use super::refs::Target;
 use super::value::Value;
 
 /// Arguments of resources and module calls that are Terraform's own, not
@@ -36,6 +37,39 @@ const META_BLOCKS: &[&str] = &[
     "postcondition",
 ];
 
+/// Where an evaluated attribute was written, for the text an unknown
+/// value keeps: worked out only when the value is unknown.
+#[derive(Clone, Copy)]
+pub(crate) enum Written<'b> {
+    /// An argument's expression.
+    Expr(&'b Expression),
+    /// A nested block: its first words.
+    Block(&'b hcl::edit::structure::Block),
+    /// A `dynamic` block, by its label.
+    Dynamic(&'b str),
+}
+
+impl Written<'_> {
+    pub(crate) fn text(self, at: At<'_>) -> String {
+        match self {
+            Written::Expr(expr) => at.text(expr),
+            Written::Block(block) => {
+                let ident = block.ident.value().as_str();
+                let text = at.file.slice(at.base, block.span()).unwrap_or(ident);
+                text.split_whitespace()
+                    .take(24)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }
+            Written::Dynamic(label) => format!("dynamic {label}"),
+        }
+    }
+}
+
+/// Evaluated arguments and nested blocks of a body, by name, each with
+/// where it was written.
+pub(crate) type Attributes<'b> = BTreeMap<String, (Value, Written<'b>)>;
+
 /// A value as an attribute: known JSON, or unknown with its source text.
 pub(crate) fn attribute_value(value: &Value, text: impl FnOnce() -> String) -> AttributeValue {
     match value.to_json() {
@@ -44,7 +78,7 @@ pub(crate) fn attribute_value(value: &Value, text: impl FnOnce() -> String) -> A
     }
 }
 
-impl Instance<'_, '_> {
+impl<'f> Instance<'_, 'f> {
     pub(crate) fn scope(&self) -> String {
         format!("terraform:{}", self.scan.root_display)
     }
@@ -53,8 +87,11 @@ impl Instance<'_, '_> {
         clippy::unused_self,
         reason = "kept a method so every emitter reads the same"
     )]
-    fn evidence(&self, at: At<'_>, line: Option<u32>, detail: &str) -> Evidence {
-        Evidence::declared("terraform", detail).at(&*at.file.display, line)
+    fn evidence(&self, at: At<'_>, line: Option<u32>, detail: impl Into<Text>) -> Evidence {
+        let mut evidence = Evidence::declared("terraform", detail);
+        evidence.path = Some(at.file.display);
+        evidence.set_line(line);
+        evidence
     }
 
     /// A node for a block at `address` (already prefixed), with its
@@ -99,13 +136,13 @@ impl Instance<'_, '_> {
 
     /// Evaluates the arguments and nested blocks of a body into attributes:
     /// name -> (value, source text).
-    pub(crate) fn body_attributes(
+    pub(crate) fn body_attributes<'b>(
         &self,
         at: At<'_>,
-        body: &Body,
+        body: &'b Body,
         evaluator: &mut Evaluator<'_>,
         skip: &[&str],
-    ) -> BTreeMap<String, (Value, String)> {
+    ) -> Attributes<'b> {
         let mut out = BTreeMap::new();
         for attr in body.attributes() {
             let name = attr.key.value().as_str();
@@ -114,22 +151,22 @@ impl Instance<'_, '_> {
             }
             out.insert(
                 name.to_owned(),
-                (evaluator.eval(&attr.value), at.text(&attr.value)),
+                (evaluator.eval(&attr.value), Written::Expr(&attr.value)),
             );
         }
-        let mut blocks: BTreeMap<String, (Vec<Value>, String)> = BTreeMap::new();
+        let mut blocks: BTreeMap<String, (Vec<Value>, Written<'b>)> = BTreeMap::new();
         for block in body.blocks() {
             let ident = block.ident.value().as_str();
             if META_BLOCKS.contains(&ident) || skip.contains(&ident) {
                 continue;
             }
             if ident == "dynamic" {
-                let Some(label) = block.labels.first().map(|l| l.as_str().to_owned()) else {
+                let Some(label) = block.labels.first().map(BlockLabel::as_str) else {
                     continue;
                 };
                 let entry = blocks
-                    .entry(label.clone())
-                    .or_insert_with(|| (Vec::new(), format!("dynamic {label}")));
+                    .entry(label.to_owned())
+                    .or_insert_with(|| (Vec::new(), Written::Dynamic(label)));
                 let items = block
                     .body
                     .get_attribute("for_each")
@@ -137,7 +174,7 @@ impl Instance<'_, '_> {
                 let iterator = block
                     .body
                     .get_attribute("iterator")
-                    .map_or_else(|| label.clone(), |a| at.text(&a.value));
+                    .map_or_else(|| label.to_owned(), |a| at.text(&a.value));
                 let content = block.body.get_blocks("content").next();
                 let pairs: Option<Vec<(Value, Value)>> = match items {
                     Some(Value::List(items)) => Some(
@@ -173,16 +210,9 @@ impl Instance<'_, '_> {
                 }
                 continue;
             }
-            let entry = blocks.entry(ident.to_owned()).or_insert_with(|| {
-                let text = at.file.slice(at.base, block.span()).unwrap_or(ident);
-                (
-                    Vec::new(),
-                    text.split_whitespace()
-                        .take(24)
-                        .collect::<Vec<_>>()
-                        .join(" "),
-                )
-            });
+            let entry = blocks
+                .entry(ident.to_owned())
+                .or_insert_with(|| (Vec::new(), Written::Block(block)));
             entry
                 .0
                 .push(Value::map(self.body_value(at, &block.body, evaluator)));
@@ -210,16 +240,12 @@ impl Instance<'_, '_> {
         clippy::unused_self,
         reason = "kept a method so every emitter reads the same"
     )]
-    pub(crate) fn set_attributes(
-        &self,
-        node: &mut Node,
-        values: &BTreeMap<String, (Value, String)>,
-    ) {
-        for (name, (value, text)) in values {
+    pub(crate) fn set_attributes(&self, node: &mut Node, at: At<'_>, values: &Attributes<'_>) {
+        for (name, (value, written)) in values {
             node.set_attribute(
                 Origin::Declared,
                 name.clone(),
-                attribute_value(value, || text.clone()),
+                attribute_value(value, || written.text(at)),
             );
         }
     }
@@ -227,68 +253,96 @@ impl Instance<'_, '_> {
     /// The nodes a reference points at, for the instance being evaluated.
     pub(crate) fn targets(
         &self,
-        reference: &Reference<'_>,
+        target: Target<'_>,
+        index: Option<&Expression>,
         evaluator: &mut Evaluator<'_>,
         at: At<'_>,
         line: Option<u32>,
     ) -> Vec<NodeId> {
-        let instances =
-            |what: &str, b: BlockAt<'_>, evaluator: &mut Evaluator<'_>| -> Vec<String> {
-                match self.expansion(what, b) {
-                    Expansion::Single | Expansion::Unknown(_) => vec![what.to_owned()],
-                    Expansion::Instances(keys) => {
-                        let wanted = reference.index.map(|e| evaluator.eval(e));
-                        let chosen: Vec<&InstanceKey> = match &wanted {
-                            Some(w) if w.is_known() => keys
-                                .iter()
-                                .filter(|k| k.key == *w || k.key.as_string() == w.as_string())
-                                .collect(),
-                            _ => Vec::new(),
-                        };
-                        let chosen = if chosen.is_empty() {
-                            keys.iter().collect()
-                        } else {
-                            chosen
-                        };
-                        chosen
-                            .iter()
-                            .map(|k| format!("{what}{}", k.suffix))
-                            .collect()
-                    }
+        // The addresses of a block's instances (`what` when it has one, or
+        // its instances are unknown), each as given to `id`.
+        let instances = |what: &dyn Fn(&mut String),
+                         b: BlockAt<'_>,
+                         evaluator: &mut Evaluator<'_>|
+         -> Vec<(String, usize)> {
+            let mut base = String::new();
+            what(&mut base);
+            let expansion = self.expansion(b);
+            match &*expansion {
+                Expansion::Single | Expansion::Unknown(_) => {
+                    let len = base.len();
+                    vec![(base, len)]
                 }
-            };
-        match &reference.target {
-            Target::Resource { kind, name } => {
-                let what = format!("{kind}.{name}");
-                if let Some(b) = self.index.resources.get(&(kind.clone(), name.clone())) {
-                    instances(&what, *b, evaluator)
+                Expansion::Instances(keys) => {
+                    let wanted = index.map(|e| evaluator.eval(e));
+                    let chosen: Vec<&InstanceKey> = match &wanted {
+                        Some(w) if w.is_known() => keys
+                            .iter()
+                            .filter(|k| k.key == *w || k.key.as_string() == w.as_string())
+                            .collect(),
+                        _ => Vec::new(),
+                    };
+                    let chosen = if chosen.is_empty() {
+                        keys.iter().collect()
+                    } else {
+                        chosen
+                    };
+                    chosen
                         .iter()
-                        .map(|a| self.id(a))
+                        .map(|k| {
+                            let mut address = String::with_capacity(base.len() + k.suffix.len());
+                            address.push_str(&base);
+                            address.push_str(&k.suffix);
+                            (address, base.len())
+                        })
                         .collect()
-                } else {
-                    self.warn(at, line, format!("reference to undeclared resource {what}"));
-                    Vec::new()
                 }
             }
-            Target::Data { kind, name } => {
-                let what = format!("data.{kind}.{name}");
-                if let Some(b) = self.index.data.get(&(kind.clone(), name.clone())) {
-                    instances(&what, *b, evaluator)
+        };
+        match target {
+            Target::Resource { kind, name } => {
+                if let Some(b) = self.analysis.index.resource(kind, name) {
+                    let what = |out: &mut String| {
+                        out.push_str(kind);
+                        out.push('.');
+                        out.push_str(name);
+                    };
+                    instances(&what, b, evaluator)
                         .iter()
-                        .map(|a| self.id(a))
+                        .map(|(a, _)| self.id(a))
                         .collect()
                 } else {
                     self.warn(
                         at,
                         line,
-                        format!("reference to undeclared data source {what}"),
+                        format!("reference to undeclared resource {kind}.{name}"),
+                    );
+                    Vec::new()
+                }
+            }
+            Target::Data { kind, name } => {
+                if let Some(b) = self.analysis.index.data_source(kind, name) {
+                    let what = |out: &mut String| {
+                        out.push_str("data.");
+                        out.push_str(kind);
+                        out.push('.');
+                        out.push_str(name);
+                    };
+                    instances(&what, b, evaluator)
+                        .iter()
+                        .map(|(a, _)| self.id(a))
+                        .collect()
+                } else {
+                    self.warn(
+                        at,
+                        line,
+                        format!("reference to undeclared data source data.{kind}.{name}"),
                     );
                     Vec::new()
                 }
             }
             Target::Module { name, output } => {
-                let what = format!("module.{name}");
-                let Some(b) = self.index.modules.get(name).copied() else {
+                let Some(b) = self.analysis.index.modules.get(name).copied() else {
                     self.warn(at, line, format!("reference to undeclared module {name}"));
                     return Vec::new();
                 };
@@ -296,32 +350,33 @@ impl Instance<'_, '_> {
                 let declares = |suffix: &str| -> bool {
                     let Some(output) = output else { return false };
                     let instance = match (&outputs, suffix) {
-                        (v, "") => Some(v.clone()),
-                        (Value::Map(map), s) => map
-                            .values()
-                            .next()
-                            .filter(|_| s.starts_with("[\""))
-                            .cloned(),
-                        (Value::List(items), _) => items.first().cloned(),
+                        (v, "") => Some(v),
+                        (Value::Map(map), s) => {
+                            map.values().next().filter(|_| s.starts_with("[\""))
+                        }
+                        (Value::List(items), _) => items.first(),
                         _ => None,
                     };
                     matches!(instance, Some(Value::Map(map)) if map.contains_key(output))
                 };
+                let what = |out: &mut String| {
+                    out.push_str("module.");
+                    out.push_str(name);
+                };
                 instances(&what, b, evaluator)
                     .into_iter()
-                    .map(|address| {
-                        let suffix = address.strip_prefix(&what).unwrap_or_default().to_owned();
-                        match output {
-                            Some(o) if declares(&suffix) => {
-                                self.id(&format!("{address}.output.{o}"))
-                            }
-                            _ => self.id(&address),
+                    .map(|(mut address, base)| match output {
+                        Some(o) if declares(&address[base..]) => {
+                            address.push_str(".output.");
+                            address.push_str(o);
+                            self.id(&address)
                         }
+                        _ => self.id(&address),
                     })
                     .collect()
             }
             Target::Var(name) => {
-                if self.index.variables.contains_key(name) {
+                if self.analysis.index.variables.contains_key(name) {
                     vec![self.id(&format!("var.{name}"))]
                 } else {
                     self.warn(at, line, format!("reference to undeclared variable {name}"));
@@ -329,7 +384,7 @@ impl Instance<'_, '_> {
                 }
             }
             Target::Local(name) => {
-                if self.index.locals.contains_key(name) {
+                if self.analysis.index.locals.contains_key(name) {
                     vec![self.id(&format!("local.{name}"))]
                 } else {
                     self.warn(
@@ -343,121 +398,31 @@ impl Instance<'_, '_> {
         }
     }
 
-    /// Emits reference edges for one expression.
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "an internal helper; a struct would only rename them"
-    )]
-    pub(crate) fn expression_edges(
+    /// Emits the edges of a block's or expression's references (worked
+    /// out once per module directory, see [`Analysis`](super::analysis::Analysis))
+    /// for this instance. Returns each reference with the nodes it reached,
+    /// for IAM analysis and module inputs.
+    pub(crate) fn site_edges<'a>(
         &self,
         from: &NodeId,
         at: At<'_>,
-        expr: &Expression,
-        line: Option<u32>,
-        path: &str,
-        bound: &[String],
-        kind: EdgeKind,
+        sites: &'a [Site<'f>],
         evaluator: &mut Evaluator<'_>,
-    ) -> Vec<(Reference<'static>, Vec<NodeId>)> {
-        let mut found = Vec::new();
-        for reference in refs::collect(expr, bound, path) {
-            let line = at.line(reference.span.clone()).or(line);
-            let targets = self.targets(&reference, evaluator, at, line);
-            let detail = if reference.path.is_empty() {
-                "value".to_owned()
-            } else {
-                reference.path.clone()
-            };
+    ) -> Vec<(&'a Site<'f>, Vec<NodeId>)> {
+        let mut found = Vec::with_capacity(sites.len());
+        for site in sites {
+            let targets = self.targets(site.target, site.index, evaluator, at, site.line);
             for target in &targets {
                 if target != from {
-                    self.push_edge(from, target, kind, self.evidence(at, line, &detail));
+                    self.push_edge(
+                        from,
+                        target,
+                        site.kind,
+                        self.evidence(at, site.line, site.detail),
+                    );
                 }
             }
-            found.push((
-                Reference {
-                    target: reference.target,
-                    path: reference.path,
-                    index: None,
-                    attribute: reference.attribute,
-                    span: reference.span,
-                },
-                targets,
-            ));
-        }
-        found
-    }
-
-    /// Emits edges for every reference in a body: arguments, nested and
-    /// dynamic blocks. Returns what was referenced, for IAM analysis.
-    pub(crate) fn body_edges(
-        &self,
-        from: &NodeId,
-        at: At<'_>,
-        body: &Body,
-        path: &str,
-        bound: &mut Vec<String>,
-        evaluator: &mut Evaluator<'_>,
-    ) -> Vec<(Reference<'static>, Vec<NodeId>)> {
-        let mut found = Vec::new();
-        for attr in body.attributes() {
-            let name = attr.key.value().as_str();
-            let line = at.line(attr.span());
-            let (kind, attr_path) = match name {
-                "depends_on" if path.is_empty() => (EdgeKind::DependsOn, "depends_on".to_owned()),
-                "provider" | "providers" if path.is_empty() => continue,
-                _ => (EdgeKind::References, refs::join(path, name)),
-            };
-            found.extend(self.expression_edges(
-                from,
-                at,
-                &attr.value,
-                line,
-                &attr_path,
-                bound,
-                kind,
-                evaluator,
-            ));
-        }
-        for block in body.blocks() {
-            let ident = block.ident.value().as_str();
-            if ident == "dynamic" {
-                let Some(label) = block.labels.first().map(|l| l.as_str().to_owned()) else {
-                    continue;
-                };
-                let iterator = block
-                    .body
-                    .get_attribute("iterator")
-                    .map_or_else(|| label.clone(), |a| at.text(&a.value));
-                let inner = refs::join(path, &label);
-                if let Some(for_each) = block.body.get_attribute("for_each") {
-                    let line = at.line(for_each.span());
-                    found.extend(self.expression_edges(
-                        from,
-                        at,
-                        &for_each.value,
-                        line,
-                        &refs::join(&inner, "for_each"),
-                        bound,
-                        EdgeKind::References,
-                        evaluator,
-                    ));
-                }
-                bound.push(iterator);
-                for content in block.body.get_blocks("content") {
-                    found.extend(self.body_edges(
-                        from,
-                        at,
-                        &content.body,
-                        &inner,
-                        bound,
-                        evaluator,
-                    ));
-                }
-                bound.pop();
-                continue;
-            }
-            let inner = refs::join(path, ident);
-            found.extend(self.body_edges(from, at, &block.body, &inner, bound, evaluator));
+            found.push((site, targets));
         }
         found
     }
@@ -472,8 +437,8 @@ impl Instance<'_, '_> {
         } else {
             format!("{raw_type}.{name}")
         };
-        let expansion = self.expansion(&what, b);
-        let instances: Vec<Option<InstanceKey>> = match &expansion {
+        let expansion = self.expansion(b);
+        let instances: Vec<Option<InstanceKey>> = match &*expansion {
             Expansion::Single | Expansion::Unknown(_) => vec![None],
             Expansion::Instances(keys) => keys.iter().cloned().map(Some).collect(),
         };
@@ -489,7 +454,7 @@ impl Instance<'_, '_> {
             if let Some(instance) = &instance {
                 instance.bind(&mut evaluator);
             }
-            let detail = match (&expansion, data) {
+            let detail = match (&*expansion, data) {
                 (Expansion::Unknown(_), false) => {
                     "resource block (multi-instance, instances unknown)"
                 }
@@ -499,8 +464,8 @@ impl Instance<'_, '_> {
             };
             let mut node = self.node(&address, kind, raw_type, b, detail);
             let values = self.body_attributes(b.at, &b.block.body, &mut evaluator, META);
-            self.set_attributes(&mut node, &values);
-            if let Expansion::Unknown(text) = &expansion {
+            self.set_attributes(&mut node, b.at, &values);
+            if let Expansion::Unknown(text) = &*expansion {
                 node.set_attribute(
                     Origin::Declared,
                     "instances",
@@ -516,14 +481,7 @@ impl Instance<'_, '_> {
             }
             let id = node.id.clone();
             self.push_node(node);
-            let found = self.body_edges(
-                &id,
-                b.at,
-                &b.block.body,
-                "",
-                &mut Vec::new(),
-                &mut evaluator,
-            );
+            let found = self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
             self.provider_edge(&id, b, raw_type);
             if let Some(module) = &self.ctx.module_node {
                 self.push_edge(
@@ -572,7 +530,7 @@ impl Instance<'_, '_> {
         table: &NodeId,
         address: &str,
         b: BlockAt<'_>,
-        values: &BTreeMap<String, (Value, String)>,
+        values: &Attributes<'_>,
     ) {
         for (block, label) in [
             ("global_secondary_index", "gsi"),
@@ -626,7 +584,7 @@ impl Instance<'_, '_> {
 
     /// Nodes for variables, locals, outputs, providers and `terraform` blocks.
     pub(crate) fn emit_declarations(&self) {
-        for b in &self.index.terraform {
+        for b in &self.analysis.index.terraform {
             let mut node = self.node(
                 &format!("{}terraform", self.ctx.prefix),
                 NodeKind::Other,
@@ -635,10 +593,10 @@ impl Instance<'_, '_> {
                 "terraform block",
             );
             let values = self.body_attributes(b.at, &b.block.body, &mut Evaluator::new(self), &[]);
-            self.set_attributes(&mut node, &values);
+            self.set_attributes(&mut node, b.at, &values);
             self.push_node(node);
         }
-        for b in &self.index.providers {
+        for b in &self.analysis.index.providers {
             let name = b.label(0).unwrap_or_default();
             let mut evaluator = Evaluator::new(self);
             let key = super::module::provider_key(*b);
@@ -650,19 +608,12 @@ impl Instance<'_, '_> {
                 "provider block",
             );
             let values = self.body_attributes(b.at, &b.block.body, &mut evaluator, &[]);
-            self.set_attributes(&mut node, &values);
+            self.set_attributes(&mut node, b.at, &values);
             let id = node.id.clone();
             self.push_node(node);
-            self.body_edges(
-                &id,
-                b.at,
-                &b.block.body,
-                "",
-                &mut Vec::new(),
-                &mut evaluator,
-            );
+            self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
         }
-        for (name, b) in &self.index.variables {
+        for (name, b) in &self.analysis.index.variables {
             let mut node = self.node(
                 &format!("{}var.{name}", self.ctx.prefix),
                 NodeKind::Variable,
@@ -687,15 +638,8 @@ impl Instance<'_, '_> {
             );
             let id = node.id.clone();
             self.push_node(node);
-            self.body_edges(
-                &id,
-                b.at,
-                &b.block.body,
-                "",
-                &mut Vec::new(),
-                &mut evaluator,
-            );
-            for (target, line, path) in self.ctx.input_targets.get(name).into_iter().flatten() {
+            self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
+            for (target, line, path) in self.ctx.input_targets.get(*name).into_iter().flatten() {
                 self.push_edge(
                     &id,
                     target,
@@ -705,7 +649,7 @@ impl Instance<'_, '_> {
                 );
             }
         }
-        for (name, (at, attr)) in &self.index.locals {
+        for (name, (at, attr)) in &self.analysis.index.locals {
             let address = format!("{}local.{name}", self.ctx.prefix);
             let line = at.line(attr.span());
             let node = Node::new(self.scan.id(&address).0, NodeKind::Local, address.clone())
@@ -723,23 +667,14 @@ impl Instance<'_, '_> {
             let id = node.id.clone();
             self.push_node(node);
             let mut evaluator = Evaluator::new(self);
-            self.expression_edges(
-                &id,
-                *at,
-                &attr.value,
-                line,
-                "",
-                &[],
-                EdgeKind::References,
-                &mut evaluator,
-            );
+            self.site_edges(&id, *at, self.analysis.local(name), &mut evaluator);
         }
     }
 
     /// Emits output nodes and returns the outputs as an object.
     pub(crate) fn emit_outputs(&self) -> Value {
         let mut outputs = BTreeMap::new();
-        for (name, b) in &self.index.outputs {
+        for (name, b) in &self.analysis.index.outputs {
             let mut node = self.node(
                 &format!("{}output.{name}", self.ctx.prefix),
                 NodeKind::Output,
@@ -775,17 +710,10 @@ impl Instance<'_, '_> {
                     attribute_value(&value, || b.at.text(expr)),
                 );
             }
-            outputs.insert(name.clone(), value);
+            outputs.insert((*name).to_owned(), value);
             let id = node.id.clone();
             self.push_node(node);
-            self.body_edges(
-                &id,
-                b.at,
-                &b.block.body,
-                "",
-                &mut Vec::new(),
-                &mut evaluator,
-            );
+            self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
             if let Some(module) = &self.ctx.module_node {
                 self.push_edge(
                     module,
@@ -802,15 +730,15 @@ impl Instance<'_, '_> {
     /// Returns the instance's outputs.
     pub(crate) fn run(&self) -> Value {
         self.emit_declarations();
-        for b in self.index.resources.values() {
+        let index = &self.analysis.index;
+        for b in index.resources.values().flat_map(BTreeMap::values) {
             self.emit_resource(*b, false);
         }
-        for b in self.index.data.values() {
+        for b in index.data.values().flat_map(BTreeMap::values) {
             self.emit_resource(*b, true);
         }
-        let names: Vec<String> = self.index.modules.keys().cloned().collect();
-        for name in names {
-            let _ = self.child_outputs(&name);
+        for name in index.modules.keys() {
+            let _ = self.child_outputs(name);
         }
         self.emit_outputs()
     }

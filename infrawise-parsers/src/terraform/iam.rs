@@ -1,16 +1,15 @@
 //! IAM: policies and policy documents that name resources give `grants`
 //! edges from the role or policy to each resource named.
 
-use std::collections::BTreeMap;
-
 use hcl::edit::expr::{Expression, ObjectKey};
 use hcl::edit::structure::Body;
 
 use infrawise_core::{Alias, EdgeKind, Evidence, NodeId, NodeRef};
 
+use super::analysis::Site;
 use super::eval::Evaluator;
 use super::module::{BlockAt, Instance};
-use super::refs::{self, Reference, Target};
+use super::refs::{self, Target};
 use super::value::Value;
 
 /// Whether an attribute path is the resource list of a policy statement.
@@ -100,7 +99,7 @@ fn expression_arns(
     }
 }
 
-impl Instance<'_, '_> {
+impl<'f> Instance<'_, 'f> {
     /// What a policy-bearing block grants access to: resources referenced
     /// in its statements, through policy documents and attached policies.
     fn grant_targets(&self, b: BlockAt<'_>, depth: usize) -> Vec<(NodeRef, String)> {
@@ -108,9 +107,9 @@ impl Instance<'_, '_> {
         let mut evaluator = Evaluator::new(self);
         for reference in refs::collect_body(&b.block.body, "", &mut Vec::new()) {
             let line = b.line();
-            match &reference.target {
+            match reference.target {
                 Target::Data { kind, name } if kind == "aws_iam_policy_document" && depth > 0 => {
-                    if let Some(doc) = self.index.data.get(&(kind.clone(), name.clone())).copied() {
+                    if let Some(doc) = self.analysis.index.data_source(kind, name) {
                         for (target, detail) in self.grant_targets(doc, depth - 1) {
                             out.push((
                                 target,
@@ -124,12 +123,7 @@ impl Instance<'_, '_> {
                         && depth > 0
                         && !names_resources(&reference.path) =>
                 {
-                    if let Some(policy) = self
-                        .index
-                        .resources
-                        .get(&(kind.clone(), name.clone()))
-                        .copied()
-                    {
+                    if let Some(policy) = self.analysis.index.resource(kind, name) {
                         for (target, detail) in self.grant_targets(policy, depth - 1) {
                             out.push((
                                 target,
@@ -139,7 +133,13 @@ impl Instance<'_, '_> {
                     }
                 }
                 _ if names_resources(&reference.path) => {
-                    for target in self.targets(&reference, &mut evaluator, b.at, line) {
+                    for target in self.targets(
+                        reference.target,
+                        reference.index,
+                        &mut evaluator,
+                        b.at,
+                        line,
+                    ) {
                         out.push((NodeRef::Id(target), reference.path.clone()));
                     }
                 }
@@ -162,8 +162,8 @@ impl Instance<'_, '_> {
         &self,
         id: &NodeId,
         b: BlockAt<'_>,
-        found: &[(Reference<'static>, Vec<NodeId>)],
-        _values: &BTreeMap<String, (Value, String)>,
+        found: &[(&Site<'f>, Vec<NodeId>)],
+        _values: &super::emit::Attributes<'_>,
     ) {
         let targets = self.grant_targets(b, 2);
         if targets.is_empty() {
@@ -171,12 +171,13 @@ impl Instance<'_, '_> {
         }
         let mut grantees = vec![id.clone()];
         for (reference, nodes) in found {
-            let is_role = matches!(&reference.target, Target::Resource { kind, .. } if kind == "aws_iam_role");
+            let is_role =
+                matches!(reference.target, Target::Resource { kind, .. } if kind == "aws_iam_role");
             if is_role && matches!(reference.path.as_str(), "role" | "roles") {
                 grantees.extend(nodes.iter().cloned());
             }
         }
-        let path = b.at.file.display.clone();
+        let path = b.at.file.display;
         for grantee in &grantees {
             for (target, detail) in &targets {
                 if NodeRef::Id(grantee.clone()) == *target {

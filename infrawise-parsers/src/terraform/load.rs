@@ -3,17 +3,16 @@
 //! errors block by block so one bad block costs that block, not the file.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use hcl::edit::parser::parse_body;
 use hcl::edit::structure::{Block, Body};
-use infrawise_core::Diagnostic;
+use infrawise_core::{Diagnostic, Text};
 
 /// One parsed `.tf` file.
 #[derive(Debug)]
 pub(crate) struct SourceFile {
     /// The path as shown in evidence and diagnostics.
-    pub(crate) display: Arc<str>,
+    pub(crate) display: Text,
     pub(crate) text: String,
     line_starts: Vec<usize>,
     /// Parsed pieces of the file: the whole file, or after a syntax error
@@ -27,7 +26,7 @@ impl SourceFile {
     pub(crate) fn parse(display: &str, text: String, diagnostics: &mut Vec<Diagnostic>) -> Self {
         let line_starts = line_starts(&text);
         let mut file = SourceFile {
-            display: Arc::from(display),
+            display: Text::new(display),
             text,
             line_starts,
             chunks: Vec::new(),

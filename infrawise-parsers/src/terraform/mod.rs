@@ -12,6 +12,7 @@
 //! Node ids are `tf:<root dir>:<address>`, the convention shared with the
 //! [`tfstate`](crate::tfstate) parser so that declared and observed meet.
 
+mod analysis;
 mod calls;
 mod emit;
 mod eval;
@@ -33,6 +34,7 @@ use hcl::edit::expr::Expression;
 use infrawise_core::{Diagnostic, Edge, Format, Fragment, Origin, Source, normalize_evidence};
 use rayon::prelude::*;
 
+use self::analysis::{Analysis, Shared};
 use self::calls::is_local_source;
 use self::load::{SourceFile, join_lexically};
 use self::module::{Context, Instance, ModuleFiles, Scan};
@@ -109,6 +111,12 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
         modules.insert(dir, Arc::new(files));
     }
     let called = called_dirs(&modules);
+    // What every module directory's syntax says, worked out once for all
+    // the instances of every root.
+    let analyses: BTreeMap<PathBuf, Analysis<'_>> = modules
+        .par_iter()
+        .map(|(dir, files)| (dir.clone(), Analysis::build(files)))
+        .collect();
     let roots: Vec<&PathBuf> = modules
         .keys()
         .filter(|dir| !called.contains(*dir))
@@ -120,6 +128,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
                 dir,
                 root,
                 &modules,
+                &analyses,
                 tfvars.get(*dir).map(Vec::as_slice).unwrap_or_default(),
             )
         })
@@ -161,13 +170,14 @@ fn evaluate_root(
     dir: &Path,
     root: &Path,
     modules: &BTreeMap<PathBuf, Arc<ModuleFiles>>,
+    analyses: &BTreeMap<PathBuf, Analysis<'_>>,
     tfvars_files: &[PathBuf],
 ) -> Fragment {
-    let Some(files) = modules.get(dir) else {
+    let Some(syntax) = analyses.get(dir) else {
         return Fragment::new();
     };
     let display = crate::display_path(dir, root);
-    let scan = Scan::new(root, display.clone(), modules);
+    let scan = Scan::new(root, display.clone(), modules, analyses);
     let (inputs, diagnostics) = tfvars::load(tfvars_files, root);
     scan.out.borrow_mut().diagnostics.extend(diagnostics);
     let ctx = Context {
@@ -175,7 +185,7 @@ fn evaluate_root(
         stack: vec![dir.to_path_buf()],
         ..Context::default()
     };
-    let instance = Instance::new(&scan, files, ctx);
+    let instance = Instance::new(&scan, Shared::Borrowed(syntax), ctx);
     let _ = instance.run();
     drop(instance);
     let mut fragment = scan.out.into_inner();

@@ -3,17 +3,19 @@
 //! modules that the [`Resolver`] gives the evaluator.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use hcl::edit::Decorated;
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::{Block, BlockLabel};
-use infrawise_core::{Diagnostic, Fragment, NodeId};
+use infrawise_core::{Diagnostic, Fragment, NodeId, Text};
 
+use super::analysis::{Analysis, Shared};
 use super::eval::{Evaluator, Resolver};
 use super::load::SourceFile;
 use super::value::Value;
@@ -35,6 +37,8 @@ pub(crate) struct Scan<'s> {
     /// which `path.module`, `file()` and `templatefile()` are relative to.
     root_module_dir: PathBuf,
     parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
+    /// The analysis of every scanned module directory.
+    pub(crate) analyses: &'s BTreeMap<PathBuf, Analysis<'s>>,
     loaded: RefCell<BTreeMap<PathBuf, Option<Arc<ModuleFiles>>>>,
     pub(crate) out: RefCell<Fragment>,
 }
@@ -44,6 +48,7 @@ impl<'s> Scan<'s> {
         root: &'s Path,
         root_display: String,
         parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
+        analyses: &'s BTreeMap<PathBuf, Analysis<'s>>,
     ) -> Self {
         let root_module_dir = if root_display == "." {
             root.to_path_buf()
@@ -55,6 +60,7 @@ impl<'s> Scan<'s> {
             root_display,
             root_module_dir,
             parsed,
+            analyses,
             loaded: RefCell::new(BTreeMap::new()),
             out: RefCell::new(Fragment::new()),
         }
@@ -87,7 +93,20 @@ impl<'s> Scan<'s> {
 
     /// The id of the node at `address` in this root module.
     pub(crate) fn id(&self, address: &str) -> NodeId {
-        NodeId::new(format!("tf:{}:{address}", self.root_display))
+        self.id_in("", address)
+    }
+
+    /// The id of the node at `prefix` + `address`, built in one allocation
+    /// (ids are made for every node and every reference).
+    pub(crate) fn id_in(&self, prefix: &str, address: &str) -> NodeId {
+        let mut id =
+            String::with_capacity(4 + self.root_display.len() + prefix.len() + address.len());
+        id.push_str("tf:");
+        id.push_str(&self.root_display);
+        id.push(':');
+        id.push_str(prefix);
+        id.push_str(address);
+        NodeId(id)
     }
 
     pub(crate) fn diagnostic(&self, diagnostic: Diagnostic) {
@@ -143,90 +162,6 @@ impl BlockAt<'_> {
 
     pub(crate) fn attr(&self, name: &str) -> Option<&Expression> {
         self.block.body.get_attribute(name).map(|a| &a.value)
-    }
-}
-
-/// A module's blocks by kind and name.
-#[derive(Default)]
-pub(crate) struct Index<'f> {
-    pub(crate) variables: BTreeMap<String, BlockAt<'f>>,
-    pub(crate) locals: BTreeMap<String, (At<'f>, &'f hcl::edit::structure::Attribute)>,
-    pub(crate) resources: BTreeMap<(String, String), BlockAt<'f>>,
-    pub(crate) data: BTreeMap<(String, String), BlockAt<'f>>,
-    pub(crate) modules: BTreeMap<String, BlockAt<'f>>,
-    pub(crate) outputs: BTreeMap<String, BlockAt<'f>>,
-    pub(crate) providers: Vec<BlockAt<'f>>,
-    pub(crate) terraform: Vec<BlockAt<'f>>,
-}
-
-impl<'f> Index<'f> {
-    pub(crate) fn build(files: &'f ModuleFiles, diagnostics: &mut Vec<Diagnostic>) -> Self {
-        let mut index = Index::default();
-        for file in &files.files {
-            for (base, block) in file.blocks() {
-                let at = At { file, base };
-                let b = BlockAt { at, block };
-                let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
-                let mut duplicate = |what: &str| {
-                    diagnostics.push(Diagnostic::warning(
-                        &*file.display,
-                        b.line(),
-                        format!("duplicate {what}; the first declaration is used"),
-                    ));
-                };
-                match (block.ident.value().as_str(), labels.as_slice()) {
-                    ("resource", [kind, name]) => {
-                        let key = ((*kind).to_owned(), (*name).to_owned());
-                        if let std::collections::btree_map::Entry::Vacant(e) =
-                            index.resources.entry(key)
-                        {
-                            e.insert(b);
-                        } else {
-                            duplicate(&format!("resource {kind}.{name}"));
-                        }
-                    }
-                    ("data", [kind, name]) => {
-                        let key = ((*kind).to_owned(), (*name).to_owned());
-                        if let std::collections::btree_map::Entry::Vacant(e) = index.data.entry(key)
-                        {
-                            e.insert(b);
-                        } else {
-                            duplicate(&format!("data source {kind}.{name}"));
-                        }
-                    }
-                    ("module", [name]) => {
-                        if index.modules.contains_key(*name) {
-                            duplicate(&format!("module {name}"));
-                        } else {
-                            index.modules.insert((*name).to_owned(), b);
-                        }
-                    }
-                    ("variable", [name]) => {
-                        index.variables.entry((*name).to_owned()).or_insert(b);
-                    }
-                    ("output", [name]) => {
-                        index.outputs.entry((*name).to_owned()).or_insert(b);
-                    }
-                    ("locals", []) => {
-                        for attr in block.body.attributes() {
-                            index
-                                .locals
-                                .entry(attr.key.value().as_str().to_owned())
-                                .or_insert((at, attr));
-                        }
-                    }
-                    ("provider", [_]) => index.providers.push(b),
-                    ("terraform", []) => index.terraform.push(b),
-                    ("moved" | "import" | "check" | "removed", _) => {}
-                    (kind, _) => diagnostics.push(Diagnostic::warning(
-                        &*file.display,
-                        b.line(),
-                        format!("unexpected block {kind} with {} labels", labels.len()),
-                    )),
-                }
-            }
-        }
-        index
     }
 }
 
@@ -320,7 +255,7 @@ pub(crate) fn expand(b: BlockAt<'_>, evaluator: &mut Evaluator<'_>) -> Expansion
 }
 
 /// A node an input expression references, with the line and file of the input.
-pub(crate) type InputTarget = (NodeId, Option<u32>, Arc<str>);
+pub(crate) type InputTarget = (NodeId, Option<u32>, Text);
 
 /// What one module instance is given by its caller.
 #[derive(Clone, Debug, Default)]
@@ -339,58 +274,88 @@ pub(crate) struct Context {
     pub(crate) module_node: Option<NodeId>,
 }
 
+/// What is being evaluated, for catching cycles: a kind and the address
+/// of the syntax node (a block or an expression), which no two things
+/// being evaluated share.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Busy {
+    Variable(usize),
+    Local(usize),
+    Expansion(usize),
+    Attribute(usize),
+    Call(usize),
+}
+
+/// The address of a syntax node, as a key for what is memoised about it.
+pub(crate) fn address_of<T>(node: &T) -> usize {
+    std::ptr::from_ref(node) as usize
+}
+
 /// A module instance being evaluated.
 pub(crate) struct Instance<'s, 'f> {
     pub(crate) scan: &'s Scan<'s>,
     pub(crate) files: &'f ModuleFiles,
-    pub(crate) index: Index<'f>,
+    /// The directory's index and references, shared by its instances.
+    pub(crate) analysis: Shared<'f>,
     pub(crate) ctx: Context,
-    locals: RefCell<BTreeMap<String, Value>>,
-    /// Resource attributes as referenced, by `what`, instance and name;
+    locals: RefCell<HashMap<&'f str, Value>>,
+    /// Resource attributes as referenced, by the attribute's expression
+    /// and the instance's position (`usize::MAX` for a single instance);
     /// only known values are kept (an unknown one may be a cycle's cut).
-    attributes: RefCell<BTreeMap<(String, String, String), Value>>,
-    busy: RefCell<BTreeSet<String>>,
+    attributes: RefCell<HashMap<(usize, usize), Value>>,
+    busy: RefCell<HashSet<Busy>>,
     pub(crate) children: RefCell<BTreeMap<String, Value>>,
-    expansions: RefCell<BTreeMap<String, Expansion>>,
+    /// By block: every reference to a multi-instance block reads its keys.
+    expansions: RefCell<HashMap<usize, Rc<Expansion>>>,
+    /// Variables read without an input: their evaluated defaults.
+    defaults: RefCell<HashMap<&'f str, Value>>,
+    /// Which variables say `sensitive = true`, once asked.
+    sensitive: RefCell<HashMap<&'f str, bool>>,
+    /// `path.module`, once worked out.
+    module_path: std::cell::OnceCell<Value>,
 }
 
 impl<'s, 'f> Instance<'s, 'f> {
-    pub(crate) fn new(scan: &'s Scan<'s>, files: &'f ModuleFiles, ctx: Context) -> Self {
-        let mut diagnostics = Vec::new();
-        let index = Index::build(files, &mut diagnostics);
-        scan.out.borrow_mut().diagnostics.extend(diagnostics);
+    pub(crate) fn new(scan: &'s Scan<'s>, analysis: Shared<'f>, ctx: Context) -> Self {
+        scan.out
+            .borrow_mut()
+            .diagnostics
+            .extend(analysis.diagnostics.iter().cloned());
         let mut ctx = ctx;
         // A module's own provider blocks shadow what its caller passed.
-        for b in &index.providers {
+        for b in &analysis.index.providers {
             let key = provider_key(*b);
             let id = scan.id(&format!("{}provider.{key}", ctx.prefix));
             ctx.providers.insert(key, id);
         }
         Instance {
             scan,
-            files,
-            index,
+            files: analysis.files,
+            analysis,
             ctx,
-            locals: RefCell::new(BTreeMap::new()),
-            attributes: RefCell::new(BTreeMap::new()),
-            busy: RefCell::new(BTreeSet::new()),
+            locals: RefCell::new(HashMap::new()),
+            attributes: RefCell::new(HashMap::new()),
+            busy: RefCell::new(HashSet::new()),
             children: RefCell::new(BTreeMap::new()),
-            expansions: RefCell::new(BTreeMap::new()),
+            expansions: RefCell::new(HashMap::new()),
+            defaults: RefCell::new(HashMap::new()),
+            sensitive: RefCell::new(HashMap::new()),
+            module_path: std::cell::OnceCell::new(),
         }
     }
 
     /// The id of a node at `address` inside this module instance.
     pub(crate) fn id(&self, address: &str) -> NodeId {
-        self.scan.id(&format!("{}{address}", self.ctx.prefix))
+        self.scan.id_in(&self.ctx.prefix, address)
     }
 
     /// Runs `f` unless `key` is already being evaluated (a cycle).
-    pub(crate) fn guarded(&self, key: &str, f: impl FnOnce() -> Value) -> Value {
-        if !self.busy.borrow_mut().insert(key.to_owned()) {
+    pub(crate) fn guarded(&self, key: Busy, f: impl FnOnce() -> Value) -> Value {
+        if !self.busy.borrow_mut().insert(key) {
             return Value::Unknown;
         }
         let value = f();
-        self.busy.borrow_mut().remove(key);
+        self.busy.borrow_mut().remove(&key);
         value
     }
 
@@ -398,18 +363,23 @@ impl<'s, 'f> Instance<'s, 'f> {
     pub(crate) fn variable(&self, name: &str) -> Value {
         let value = if let Some(value) = self.ctx.inputs.get(name) {
             value.clone()
+        } else if let Some(value) = self.defaults.borrow().get(name) {
+            value.clone()
         } else {
-            match self
-                .index
-                .variables
-                .get(name)
-                .and_then(|b| b.attr("default"))
-            {
-                Some(default) => self.guarded(&format!("var.{name}"), || {
+            let Some((&declared, b)) = self.analysis.index.variables.get_key_value(name) else {
+                return Value::Unknown;
+            };
+            let value = match b.attr("default") {
+                Some(default) => self.guarded(Busy::Variable(address_of(default)), || {
                     Evaluator::new(self).eval(default)
                 }),
                 None => Value::Unknown,
+            };
+            // An unknown may be a cycle's cut; only what is known is kept.
+            if value.is_known() {
+                self.defaults.borrow_mut().insert(declared, value.clone());
             }
+            value
         };
         // A sensitive variable's value (default, tfvars or module input)
         // never leaves it: what reads it gets the marker, which flows on
@@ -422,11 +392,17 @@ impl<'s, 'f> Instance<'s, 'f> {
 
     /// Whether `variable "name"` says `sensitive = true`.
     pub(crate) fn variable_is_sensitive(&self, name: &str) -> bool {
-        self.index
-            .variables
-            .get(name)
-            .and_then(|b| b.attr("sensitive"))
-            .is_some_and(|e| Evaluator::new(self).eval(e).as_bool() == Some(true))
+        if let Some(sensitive) = self.sensitive.borrow().get(name) {
+            return *sensitive;
+        }
+        let Some((&declared, b)) = self.analysis.index.variables.get_key_value(name) else {
+            return false;
+        };
+        let sensitive = b
+            .attr("sensitive")
+            .is_some_and(|e| Evaluator::new(self).eval(e).as_bool() == Some(true));
+        self.sensitive.borrow_mut().insert(declared, sensitive);
+        sensitive
     }
 
     /// The value of `local.name`.
@@ -434,76 +410,59 @@ impl<'s, 'f> Instance<'s, 'f> {
         if let Some(value) = self.locals.borrow().get(name) {
             return value.clone();
         }
-        let Some((_, attr)) = self.index.locals.get(name) else {
+        let Some((&declared, (_, attr))) = self.analysis.index.locals.get_key_value(name) else {
             return Value::Unknown;
         };
-        let value = self.guarded(&format!("local.{name}"), || {
+        let value = self.guarded(Busy::Local(address_of(*attr)), || {
             Evaluator::new(self).eval(&attr.value)
         });
-        self.locals
-            .borrow_mut()
-            .insert(name.to_owned(), value.clone());
+        self.locals.borrow_mut().insert(declared, value.clone());
         value
     }
 
     /// The instances of a resource, data source or module call, memoised.
-    pub(crate) fn expansion(&self, key: &str, b: BlockAt<'_>) -> Expansion {
-        if let Some(e) = self.expansions.borrow().get(key) {
+    pub(crate) fn expansion(&self, b: BlockAt<'_>) -> Rc<Expansion> {
+        let key = address_of(b.block);
+        if let Some(e) = self.expansions.borrow().get(&key) {
             return e.clone();
         }
         let mut result = Expansion::Unknown("cycle".to_owned());
-        let _ = self.guarded(&format!("expand {key}"), || {
+        let _ = self.guarded(Busy::Expansion(key), || {
             result = expand(b, &mut Evaluator::new(self));
             Value::Null
         });
-        self.expansions
-            .borrow_mut()
-            .insert(key.to_owned(), result.clone());
+        let result = Rc::new(result);
+        self.expansions.borrow_mut().insert(key, result.clone());
         result
     }
 
     /// The declared value of `attribute` of a resource or data source,
     /// for the instance with `key` when it has several.
-    fn block_attribute(
-        &self,
-        what: &str,
-        b: BlockAt<'_>,
-        key: Option<&Value>,
-        attribute: &str,
-    ) -> Value {
+    fn block_attribute(&self, b: BlockAt<'_>, key: Option<&Value>, attribute: &str) -> Value {
         let Some(expr) = b.attr(attribute) else {
             return Value::Unknown;
         };
-        let cache_key = (
-            what.to_owned(),
-            key.as_ref().map(|k| format!("{k:?}")).unwrap_or_default(),
-            attribute.to_owned(),
-        );
+        let expansion = self.expansion(b);
+        let (slot, instance) = match (&*expansion, key) {
+            (Expansion::Single, None) => (usize::MAX, None),
+            (Expansion::Instances(keys), Some(key)) => {
+                match keys
+                    .iter()
+                    .position(|k| k.key == *key || k.key.as_string() == key.as_string())
+                {
+                    Some(i) => (i, keys.get(i)),
+                    None => return Value::Unknown,
+                }
+            }
+            _ => return Value::Unknown,
+        };
+        let cache_key = (address_of(expr), slot);
         if let Some(value) = self.attributes.borrow().get(&cache_key) {
             return value.clone();
         }
-        // The expansion is memoised; borrow it rather than clone every
-        // instance key for each reference.
-        let _ = self.expansion(what, b);
-        let instance = {
-            let expansions = self.expansions.borrow();
-            match (expansions.get(what), key) {
-                (Some(Expansion::Single), None) => None,
-                (Some(Expansion::Instances(keys)), Some(key)) => {
-                    match keys
-                        .iter()
-                        .find(|k| k.key == *key || k.key.as_string() == key.as_string())
-                    {
-                        Some(k) => Some(k.clone()),
-                        None => return Value::Unknown,
-                    }
-                }
-                _ => return Value::Unknown,
-            }
-        };
-        let value = self.guarded(&format!("{what}.{attribute}"), || {
+        let value = self.guarded(Busy::Attribute(address_of(expr)), || {
             let mut evaluator = Evaluator::new(self);
-            if let Some(instance) = &instance {
+            if let Some(instance) = instance {
                 instance.bind(&mut evaluator);
             }
             evaluator.eval(expr)
@@ -517,8 +476,8 @@ impl<'s, 'f> Instance<'s, 'f> {
     }
 
     /// A resource as a value: unknown objects keyed like its instances.
-    fn instance_objects(&self, what: &str, b: BlockAt<'_>) -> Value {
-        match self.expansion(what, b) {
+    fn instance_objects(&self, b: BlockAt<'_>) -> Value {
+        match &*self.expansion(b) {
             Expansion::Instances(keys) if keys.first().is_some_and(|k| k.count) => {
                 Value::list(keys.iter().map(|_| Value::Unknown).collect())
             }
@@ -533,7 +492,6 @@ impl<'s, 'f> Instance<'s, 'f> {
 
     fn resource_ref(
         &self,
-        what: &str,
         b: Option<BlockAt<'_>>,
         ops: &[Decorated<TraversalOperator>],
         evaluator: &mut Evaluator<'_>,
@@ -551,12 +509,12 @@ impl<'s, 'f> Instance<'s, 'f> {
         };
         match ops.get(next).map(Decorated::value) {
             Some(TraversalOperator::GetAttr(attribute)) => (
-                self.block_attribute(what, b, key.as_ref(), attribute.value().as_str()),
+                self.block_attribute(b, key.as_ref(), attribute.value().as_str()),
                 next + 1,
             ),
             // The whole resource: its instance keys are known even where
             // its attributes are not, which is what `for_each = aws_x.y` needs.
-            None if key.is_none() => (self.instance_objects(what, b), next),
+            None if key.is_none() => (self.instance_objects(b), next),
             _ => (Value::Unknown, ops.len()),
         }
     }
@@ -584,37 +542,31 @@ impl Resolver for Instance<'_, '_> {
             // As Terraform run in the root module's directory gives them:
             // `.` for the root module, a relative path for a child.
             ("path", Some("module")) => (
-                Value::str(relative_display(
-                    &self.scan.root_display,
-                    &self.files.display,
-                )),
+                self.module_path
+                    .get_or_init(|| {
+                        Value::str(relative_display(
+                            &self.scan.root_display,
+                            &self.files.display,
+                        ))
+                    })
+                    .clone(),
                 1,
             ),
             ("path", Some("root")) => (Value::str("."), 1),
             ("terraform", Some("workspace")) => (Value::str("default"), 1),
             ("data", Some(kind)) => match attr_name(ops.get(1)) {
                 Some(name) => {
-                    let key = (kind.to_owned(), name.to_owned());
-                    let b = self.index.data.get(&key).copied();
-                    let (value, used) = self.resource_ref(
-                        &format!("data.{kind}.{name}"),
-                        b,
-                        ops.get(2..).unwrap_or_default(),
-                        evaluator,
-                    );
+                    let b = self.analysis.index.data_source(kind, name);
+                    let (value, used) =
+                        self.resource_ref(b, ops.get(2..).unwrap_or_default(), evaluator);
                     (value, used + 2)
                 }
                 None => (Value::Unknown, ops.len()),
             },
             (kind, Some(name)) if kind.contains('_') => {
-                let key = (kind.to_owned(), name.to_owned());
-                let b = self.index.resources.get(&key).copied();
-                let (value, used) = self.resource_ref(
-                    &format!("{kind}.{name}"),
-                    b,
-                    ops.get(1..).unwrap_or_default(),
-                    evaluator,
-                );
+                let b = self.analysis.index.resource(kind, name);
+                let (value, used) =
+                    self.resource_ref(b, ops.get(1..).unwrap_or_default(), evaluator);
                 (value, used + 1)
             }
             _ => (Value::Unknown, ops.len()),

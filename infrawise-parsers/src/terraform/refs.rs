@@ -3,38 +3,37 @@
 //! (function arguments, templates, heredocs, for-expressions, conditionals).
 
 use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
+use hcl::edit::structure::BlockLabel;
 use hcl::edit::template::{Directive, Element, Template};
 use hcl::edit::{Decorated, Span as _};
 
-/// What a reference names.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) enum Target {
+/// What a reference names, borrowed from the syntax tree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Target<'a> {
     Resource {
-        kind: String,
-        name: String,
+        kind: &'a str,
+        name: &'a str,
     },
     Data {
-        kind: String,
-        name: String,
+        kind: &'a str,
+        name: &'a str,
     },
     Module {
-        name: String,
-        output: Option<String>,
+        name: &'a str,
+        output: Option<&'a str>,
     },
-    Var(String),
-    Local(String),
+    Var(&'a str),
+    Local(&'a str),
 }
 
 /// One reference found in an expression.
 #[derive(Clone, Debug)]
 pub(crate) struct Reference<'a> {
-    pub(crate) target: Target,
+    pub(crate) target: Target<'a>,
     /// The attribute path below the walked expression (`variables.QUEUE_URL`).
     pub(crate) path: String,
     /// The instance key, when the reference indexes a resource or module.
     pub(crate) index: Option<&'a Expression>,
-    /// The attribute read from the target (`arn`, `json`), if any.
-    pub(crate) attribute: Option<String>,
     /// Where the reference is, in bytes of its parsed piece.
     pub(crate) span: Option<std::ops::Range<usize>>,
 }
@@ -44,11 +43,7 @@ const BUILTIN: &[&str] = &["each", "count", "self", "path", "terraform"];
 
 /// Collects the references in `expr`, with `bound` names (dynamic block
 /// iterators) excluded and attribute paths starting at `path`.
-pub(crate) fn collect<'a>(
-    expr: &'a Expression,
-    bound: &[String],
-    path: &str,
-) -> Vec<Reference<'a>> {
+pub(crate) fn collect<'a>(expr: &'a Expression, bound: &[&str], path: &str) -> Vec<Reference<'a>> {
     let mut walker = Walker {
         bound: bound.to_vec(),
         out: Vec::new(),
@@ -57,14 +52,14 @@ pub(crate) fn collect<'a>(
     walker.out
 }
 
-struct Walker<'a> {
-    bound: Vec<String>,
+struct Walker<'a, 'b> {
+    bound: Vec<&'b str>,
     out: Vec<Reference<'a>>,
 }
 
-fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<String> {
+fn get_attr(op: Option<&Decorated<TraversalOperator>>) -> Option<&str> {
     match op?.value() {
-        TraversalOperator::GetAttr(name) => Some(name.value().as_str().to_owned()),
+        TraversalOperator::GetAttr(name) => Some(name.value().as_str()),
         _ => None,
     }
 }
@@ -81,21 +76,21 @@ fn is_index(op: Option<&Decorated<TraversalOperator>>) -> bool {
     op.is_some_and(|op| !matches!(op.value(), TraversalOperator::GetAttr(_)))
 }
 
-impl<'a> Walker<'a> {
+impl<'a: 'b, 'b> Walker<'a, 'b> {
     fn traversal(
         &mut self,
-        root: &str,
+        root: &'a str,
         ops: &'a [Decorated<TraversalOperator>],
         path: &str,
         span: Option<std::ops::Range<usize>>,
     ) {
-        if self.bound.iter().any(|b| b == root) || BUILTIN.contains(&root) {
+        if self.bound.contains(&root) || BUILTIN.contains(&root) {
             return;
         }
         let first = get_attr(ops.first());
-        let (target, rest) = match (root, first) {
-            ("var", Some(name)) => (Target::Var(name), 1),
-            ("local", Some(name)) => (Target::Local(name), 1),
+        let (target, index) = match (root, first) {
+            ("var", Some(name)) => (Target::Var(name), None),
+            ("local", Some(name)) => (Target::Local(name), None),
             ("module", Some(name)) => {
                 let (index, skip) = if is_index(ops.get(1)) {
                     (index_expr(ops.get(1)), 2)
@@ -103,62 +98,33 @@ impl<'a> Walker<'a> {
                     (None, 1)
                 };
                 let output = get_attr(ops.get(skip));
-                self.out.push(Reference {
-                    target: Target::Module {
-                        name,
-                        output: output.clone(),
-                    },
-                    path: path.to_owned(),
-                    index,
-                    attribute: output,
-                    span,
-                });
-                return;
+                (Target::Module { name, output }, index)
             }
             ("data", Some(kind)) => match get_attr(ops.get(1)) {
                 Some(name) => {
-                    let (index, skip) = if is_index(ops.get(2)) {
-                        (index_expr(ops.get(2)), 3)
+                    let index = if is_index(ops.get(2)) {
+                        index_expr(ops.get(2))
                     } else {
-                        (None, 2)
+                        None
                     };
-                    self.out.push(Reference {
-                        target: Target::Data { kind, name },
-                        path: path.to_owned(),
-                        index,
-                        attribute: get_attr(ops.get(skip)),
-                        span,
-                    });
-                    return;
+                    (Target::Data { kind, name }, index)
                 }
                 None => return,
             },
             (kind, Some(name)) if kind.contains('_') => {
-                let (index, skip) = if is_index(ops.get(1)) {
-                    (index_expr(ops.get(1)), 2)
+                let index = if is_index(ops.get(1)) {
+                    index_expr(ops.get(1))
                 } else {
-                    (None, 1)
+                    None
                 };
-                self.out.push(Reference {
-                    target: Target::Resource {
-                        kind: kind.to_owned(),
-                        name,
-                    },
-                    path: path.to_owned(),
-                    index,
-                    attribute: get_attr(ops.get(skip)),
-                    span,
-                });
-                return;
+                (Target::Resource { kind, name }, index)
             }
             _ => return,
         };
-        let _ = rest;
         self.out.push(Reference {
             target,
             path: path.to_owned(),
-            index: None,
-            attribute: None,
+            index,
             span,
         });
     }
@@ -182,8 +148,8 @@ impl<'a> Walker<'a> {
             Expression::Object(object) => {
                 for (key, value) in object {
                     let name = match key {
-                        ObjectKey::Ident(ident) => Some(ident.value().as_str().to_owned()),
-                        ObjectKey::Expression(Expression::String(s)) => Some(s.value().clone()),
+                        ObjectKey::Ident(ident) => Some(ident.value().as_str()),
+                        ObjectKey::Expression(Expression::String(s)) => Some(s.value().as_str()),
                         ObjectKey::Expression(e) => {
                             self.expr(e, path);
                             None
@@ -191,7 +157,7 @@ impl<'a> Walker<'a> {
                     };
                     match name {
                         Some(name) => {
-                            let child = join(path, &name);
+                            let child = join(path, name);
                             self.expr(value.expr(), &child);
                         }
                         None => self.expr(value.expr(), path),
@@ -206,7 +172,14 @@ impl<'a> Walker<'a> {
                 self.expr(&cond.true_expr, path);
                 self.expr(&cond.false_expr, path);
             }
-            Expression::FuncCall(call) => call.args.iter().for_each(|e| self.expr(e, path)),
+            Expression::FuncCall(call) => {
+                // By position: the arguments' own iterator is boxed.
+                for i in 0..call.args.len() {
+                    if let Some(arg) = call.args.get(i) {
+                        self.expr(arg, path);
+                    }
+                }
+            }
             Expression::Traversal(traversal) => {
                 match &traversal.expr {
                     Expression::Variable(root) => {
@@ -230,10 +203,9 @@ impl<'a> Walker<'a> {
                 self.expr(&for_expr.intro.collection_expr, path);
                 let mark = self.bound.len();
                 if let Some(key) = &for_expr.intro.key_var {
-                    self.bound.push(key.value().as_str().to_owned());
+                    self.bound.push(key.value().as_str());
                 }
-                self.bound
-                    .push(for_expr.intro.value_var.value().as_str().to_owned());
+                self.bound.push(for_expr.intro.value_var.value().as_str());
                 if let Some(key) = &for_expr.key_expr {
                     self.expr(key, path);
                 }
@@ -263,10 +235,9 @@ impl<'a> Walker<'a> {
                         self.expr(&dir.for_expr.collection_expr, path);
                         let mark = self.bound.len();
                         if let Some(key) = &dir.for_expr.key_var {
-                            self.bound.push(key.value().as_str().to_owned());
+                            self.bound.push(key.value().as_str());
                         }
-                        self.bound
-                            .push(dir.for_expr.value_var.value().as_str().to_owned());
+                        self.bound.push(dir.for_expr.value_var.value().as_str());
                         self.template(&dir.for_expr.template, path);
                         self.bound.truncate(mark);
                     }
@@ -290,7 +261,7 @@ pub(crate) fn join(path: &str, name: &str) -> String {
 pub(crate) fn collect_body<'a>(
     body: &'a hcl::edit::structure::Body,
     path: &str,
-    bound: &mut Vec<String>,
+    bound: &mut Vec<&'a str>,
 ) -> Vec<Reference<'a>> {
     let mut out = Vec::new();
     for attr in body.attributes() {
@@ -303,10 +274,10 @@ pub(crate) fn collect_body<'a>(
     for block in body.blocks() {
         let ident = block.ident.value().as_str();
         if ident == "dynamic" {
-            let Some(label) = block.labels.first().map(|l| l.as_str().to_owned()) else {
+            let Some(label) = block.labels.first().map(BlockLabel::as_str) else {
                 continue;
             };
-            let inner = join(path, &label);
+            let inner = join(path, label);
             if let Some(for_each) = block.body.get_attribute("for_each") {
                 out.extend(collect(&for_each.value, bound, &join(&inner, "for_each")));
             }

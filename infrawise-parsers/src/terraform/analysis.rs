@@ -1,0 +1,337 @@
+//! What a module directory's blocks say whatever the instance: its blocks
+//! indexed by name, and the references in every block, each with the
+//! attribute path, line and edge kind it gives.
+//!
+//! A module is evaluated once per instance: per `for_each` key of every
+//! call, and again under every root module that calls it (terraform-aws-eks
+//! has eleven example and test roots over one module). What varies between
+//! instances is values; what the syntax says does not. So [`Analysis`] is
+//! worked out once per directory, before any root is evaluated, and every
+//! instance borrows it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Deref;
+
+use hcl::edit::Span as _;
+use hcl::edit::expr::Expression;
+use hcl::edit::structure::{Attribute, Block, BlockLabel, Body};
+use infrawise_core::{Diagnostic, EdgeKind, Text};
+
+use super::module::{At, BlockAt, ModuleFiles};
+use super::refs::{self, Target};
+
+/// A module's blocks by kind and name, names borrowed from the syntax tree.
+#[derive(Default)]
+pub(crate) struct Index<'f> {
+    pub(crate) variables: BTreeMap<&'f str, BlockAt<'f>>,
+    pub(crate) locals: BTreeMap<&'f str, (At<'f>, &'f Attribute)>,
+    /// By type, then name.
+    pub(crate) resources: BTreeMap<&'f str, BTreeMap<&'f str, BlockAt<'f>>>,
+    /// By type, then name.
+    pub(crate) data: BTreeMap<&'f str, BTreeMap<&'f str, BlockAt<'f>>>,
+    pub(crate) modules: BTreeMap<&'f str, BlockAt<'f>>,
+    pub(crate) outputs: BTreeMap<&'f str, BlockAt<'f>>,
+    pub(crate) providers: Vec<BlockAt<'f>>,
+    pub(crate) terraform: Vec<BlockAt<'f>>,
+}
+
+impl<'f> Index<'f> {
+    pub(crate) fn build(files: &'f ModuleFiles, diagnostics: &mut Vec<Diagnostic>) -> Self {
+        let mut index = Index::default();
+        for file in &files.files {
+            for (base, block) in file.blocks() {
+                let at = At { file, base };
+                let b = BlockAt { at, block };
+                let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
+                let mut duplicate = |what: &str| {
+                    diagnostics.push(Diagnostic::warning(
+                        &*file.display,
+                        b.line(),
+                        format!("duplicate {what}; the first declaration is used"),
+                    ));
+                };
+                match (block.ident.value().as_str(), labels.as_slice()) {
+                    ("resource", [kind, name]) => {
+                        let names = index.resources.entry(kind).or_default();
+                        if names.contains_key(name) {
+                            duplicate(&format!("resource {kind}.{name}"));
+                        } else {
+                            names.insert(name, b);
+                        }
+                    }
+                    ("data", [kind, name]) => {
+                        let names = index.data.entry(kind).or_default();
+                        if names.contains_key(name) {
+                            duplicate(&format!("data source {kind}.{name}"));
+                        } else {
+                            names.insert(name, b);
+                        }
+                    }
+                    ("module", [name]) => {
+                        if index.modules.contains_key(name) {
+                            duplicate(&format!("module {name}"));
+                        } else {
+                            index.modules.insert(name, b);
+                        }
+                    }
+                    ("variable", [name]) => {
+                        index.variables.entry(name).or_insert(b);
+                    }
+                    ("output", [name]) => {
+                        index.outputs.entry(name).or_insert(b);
+                    }
+                    ("locals", []) => {
+                        for attr in block.body.attributes() {
+                            index
+                                .locals
+                                .entry(attr.key.value().as_str())
+                                .or_insert((at, attr));
+                        }
+                    }
+                    ("provider", [_]) => index.providers.push(b),
+                    ("terraform", []) => index.terraform.push(b),
+                    ("moved" | "import" | "check" | "removed", _) => {}
+                    (kind, _) => diagnostics.push(Diagnostic::warning(
+                        &*file.display,
+                        b.line(),
+                        format!("unexpected block {kind} with {} labels", labels.len()),
+                    )),
+                }
+            }
+        }
+        index
+    }
+
+    /// The `resource "kind" "name"` block.
+    pub(crate) fn resource(&self, kind: &str, name: &str) -> Option<BlockAt<'f>> {
+        self.resources.get(kind)?.get(name).copied()
+    }
+
+    /// The `data "kind" "name"` block.
+    pub(crate) fn data_source(&self, kind: &str, name: &str) -> Option<BlockAt<'f>> {
+        self.data.get(kind)?.get(name).copied()
+    }
+}
+
+/// One reference as emitting it needs it: what it names, the instance key
+/// it picks, and the evidence its edge gets.
+#[derive(Debug)]
+pub(crate) struct Site<'f> {
+    pub(crate) target: Target<'f>,
+    /// The instance key, when the reference indexes a resource or module.
+    pub(crate) index: Option<&'f Expression>,
+    /// The path of the reference in its block, through arguments, nested
+    /// blocks and object keys (`role`, `environment.variables.QUEUE_URL`).
+    pub(crate) path: Text,
+    /// The evidence detail: the path, or `value` for a whole expression.
+    pub(crate) detail: Text,
+    /// The reference's line, or its argument's.
+    pub(crate) line: Option<u32>,
+    pub(crate) kind: EdgeKind,
+}
+
+/// One argument of a module call: its name, line, and references.
+#[derive(Debug)]
+pub(crate) struct Input<'f> {
+    pub(crate) name: &'f str,
+    pub(crate) line: Option<u32>,
+    pub(crate) sites: Vec<Site<'f>>,
+}
+
+/// A module directory's index and references, shared by its instances.
+pub(crate) struct Analysis<'f> {
+    pub(crate) files: &'f ModuleFiles,
+    pub(crate) index: Index<'f>,
+    /// What building the index found (duplicate and unexpected blocks),
+    /// reported by every root module that evaluates the directory.
+    pub(crate) diagnostics: Vec<Diagnostic>,
+    /// The references of each block body, by the block's address.
+    bodies: HashMap<usize, Vec<Site<'f>>>,
+    /// The references of each local value.
+    locals: HashMap<&'f str, Vec<Site<'f>>>,
+    /// The arguments of each module call, by the block's address.
+    calls: HashMap<usize, Vec<Input<'f>>>,
+}
+
+fn key(block: &Block) -> usize {
+    std::ptr::from_ref(block) as usize
+}
+
+impl<'f> Analysis<'f> {
+    pub(crate) fn build(files: &'f ModuleFiles) -> Self {
+        let mut diagnostics = Vec::new();
+        let index = Index::build(files, &mut diagnostics);
+        let mut bodies = HashMap::new();
+        let blocks = index
+            .resources
+            .values()
+            .chain(index.data.values())
+            .flat_map(BTreeMap::values)
+            .chain(index.variables.values())
+            .chain(index.outputs.values())
+            .chain(&index.providers);
+        for b in blocks {
+            let mut sites = Vec::new();
+            body_sites(b.at, &b.block.body, "", &mut Vec::new(), &mut sites);
+            bodies.insert(key(b.block), sites);
+        }
+        let mut locals = HashMap::new();
+        for (name, (at, attr)) in &index.locals {
+            let mut sites = Vec::new();
+            expression_sites(
+                *at,
+                &attr.value,
+                at.line(attr.span()),
+                "",
+                &[],
+                EdgeKind::References,
+                &mut sites,
+            );
+            locals.insert(*name, sites);
+        }
+        let mut calls = HashMap::new();
+        for b in index.modules.values() {
+            let mut inputs = Vec::new();
+            for attr in b.block.body.attributes() {
+                let name = attr.key.value().as_str();
+                if matches!(name, "source" | "version" | "providers") {
+                    continue;
+                }
+                let kind = if name == "depends_on" {
+                    EdgeKind::DependsOn
+                } else {
+                    EdgeKind::References
+                };
+                let line = b.at.line(attr.span());
+                let mut sites = Vec::new();
+                expression_sites(b.at, &attr.value, line, name, &[], kind, &mut sites);
+                inputs.push(Input { name, line, sites });
+            }
+            calls.insert(key(b.block), inputs);
+        }
+        Analysis {
+            files,
+            index,
+            diagnostics,
+            bodies,
+            locals,
+            calls,
+        }
+    }
+
+    /// The references in a block's body (resources, data sources,
+    /// variables, outputs, providers).
+    pub(crate) fn body(&self, block: &Block) -> &[Site<'f>] {
+        self.bodies.get(&key(block)).map_or(&[], Vec::as_slice)
+    }
+
+    /// The references in a local value's expression.
+    pub(crate) fn local(&self, name: &str) -> &[Site<'f>] {
+        self.locals.get(name).map_or(&[], Vec::as_slice)
+    }
+
+    /// The arguments of a module call with their references.
+    pub(crate) fn call(&self, block: &Block) -> &[Input<'f>] {
+        self.calls.get(&key(block)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// The references of one expression, with attribute paths from `path`.
+fn expression_sites<'f>(
+    at: At<'f>,
+    expr: &'f Expression,
+    line: Option<u32>,
+    path: &str,
+    bound: &[&str],
+    kind: EdgeKind,
+    out: &mut Vec<Site<'f>>,
+) {
+    for reference in refs::collect(expr, bound, path) {
+        let path = Text::new(&reference.path);
+        out.push(Site {
+            target: reference.target,
+            index: reference.index,
+            path,
+            detail: if path.is_empty() {
+                Text::new("value")
+            } else {
+                path
+            },
+            line: at.line(reference.span).or(line),
+            kind,
+        });
+    }
+}
+
+/// The references of every argument and nested (or dynamic) block of a
+/// body: `depends_on` gives `depends_on` edges, `provider`/`providers` none
+/// (the provider edge is made apart), the rest `references`.
+fn body_sites<'f>(
+    at: At<'f>,
+    body: &'f Body,
+    path: &str,
+    bound: &mut Vec<String>,
+    out: &mut Vec<Site<'f>>,
+) {
+    for attr in body.attributes() {
+        let name = attr.key.value().as_str();
+        let line = at.line(attr.span());
+        let (kind, attr_path) = match name {
+            "depends_on" if path.is_empty() => (EdgeKind::DependsOn, "depends_on".to_owned()),
+            "provider" | "providers" if path.is_empty() => continue,
+            _ => (EdgeKind::References, refs::join(path, name)),
+        };
+        let names: Vec<&str> = bound.iter().map(String::as_str).collect();
+        expression_sites(at, &attr.value, line, &attr_path, &names, kind, out);
+    }
+    for block in body.blocks() {
+        let ident = block.ident.value().as_str();
+        if ident == "dynamic" {
+            let Some(label) = block.labels.first().map(BlockLabel::as_str) else {
+                continue;
+            };
+            let iterator = block
+                .body
+                .get_attribute("iterator")
+                .map_or_else(|| label.to_owned(), |a| at.text(&a.value));
+            let inner = refs::join(path, label);
+            if let Some(for_each) = block.body.get_attribute("for_each") {
+                let names: Vec<&str> = bound.iter().map(String::as_str).collect();
+                expression_sites(
+                    at,
+                    &for_each.value,
+                    at.line(for_each.span()),
+                    &refs::join(&inner, "for_each"),
+                    &names,
+                    EdgeKind::References,
+                    out,
+                );
+            }
+            bound.push(iterator);
+            for content in block.body.get_blocks("content") {
+                body_sites(at, &content.body, &inner, bound, out);
+            }
+            bound.pop();
+            continue;
+        }
+        body_sites(at, &block.body, &refs::join(path, ident), bound, out);
+    }
+}
+
+/// An instance's analysis: the directory's shared one, or its own for a
+/// module read from outside the scanned files.
+pub(crate) enum Shared<'f> {
+    Borrowed(&'f Analysis<'f>),
+    Owned(Box<Analysis<'f>>),
+}
+
+impl<'f> Deref for Shared<'f> {
+    type Target = Analysis<'f>;
+
+    fn deref(&self) -> &Analysis<'f> {
+        match self {
+            Shared::Borrowed(analysis) => analysis,
+            Shared::Owned(analysis) => analysis,
+        }
+    }
+}
