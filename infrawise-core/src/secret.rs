@@ -215,17 +215,33 @@ pub fn credential_named(key: &str) -> bool {
         "credentials",
         "sensitivecontent",
     ];
-    let key: String = key
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    ENDINGS.iter().any(|ending| key.ends_with(ending))
-        && !matches!(
-            key.as_str(),
-            // Settings named like credentials that are not one.
-            "clienttoken" | "idempotencytoken" | "nexttoken" | "continuationtoken"
-        )
+    // Settings named like credentials that are not one.
+    const SETTINGS: [&str; 4] = [
+        "clienttoken",
+        "idempotencytoken",
+        "nexttoken",
+        "continuationtoken",
+    ];
+    // The key as compared: its ASCII letters and digits, lowercased. Only
+    // its end matters, and no ending is longer than the buffer, so it is
+    // kept on the stack: every attribute key of every node passes here.
+    const KEPT: usize = 32;
+    let mut buffer = [0u8; KEPT];
+    let mut start = KEPT;
+    let mut whole = true;
+    for b in key.bytes().rev().filter(u8::is_ascii_alphanumeric) {
+        if start == 0 {
+            whole = false;
+            break;
+        }
+        start -= 1;
+        buffer[start] = b.to_ascii_lowercase();
+    }
+    let tail = &buffer[start..];
+    ENDINGS
+        .iter()
+        .any(|ending| tail.ends_with(ending.as_bytes()))
+        && !(whole && SETTINGS.iter().any(|word| tail == word.as_bytes()))
 }
 
 /// Whether a literal string is plainly configuration, not a secret: a
@@ -301,9 +317,14 @@ pub fn strip_userinfo(url: &str) -> String {
     }
 }
 
+/// Whether `text` may hold a URL with userinfo (`://` and an `@`).
+fn may_hold_userinfo(text: &str) -> bool {
+    text.contains("://") && text.contains('@')
+}
+
 /// Every URL inside `text` without its userinfo.
 fn strip_all_userinfo(text: &str) -> String {
-    if !text.contains("://") || !text.contains('@') {
+    if !may_hold_userinfo(text) {
         return text.to_owned();
     }
     let mut out = String::with_capacity(text.len());
@@ -394,6 +415,11 @@ pub fn redact(
             AttributeValue::Known(scrub_value(json, context))
         }
         AttributeValue::Unknown { expression } => {
+            // Only quoted literals and JSON documents are ever scrubbed; a
+            // text with neither (`aws_sqs_queue.q.arn`) is kept as it is.
+            if !expression.contains('"') && !looks_like_document(&expression) {
+                return AttributeValue::Unknown { expression };
+            }
             if credential_named(last) {
                 // `password = "${var.prefix}hunter2"`: the text itself may hold it.
                 return AttributeValue::unknown(scrub_expression(&expression, true));
@@ -460,66 +486,78 @@ enum Context {
     EnvValues,
 }
 
-fn scrub_value(value: Value, context: Context) -> Value {
+fn scrub_value(mut value: Value, context: Context) -> Value {
+    scrub_in_place(&mut value, context);
+    value
+}
+
+/// Scrubs `value` where it stands: what holds nothing to withhold is left
+/// as it is, without being copied (nearly every value is such).
+fn scrub_in_place(value: &mut Value, context: Context) {
     match value {
         Value::String(text) => {
             if context == Context::EnvValues {
-                env_literal(&text).map_or_else(|| marker(LITERAL_ENV), Value::String)
-            } else if context == Context::Env && looks_like_document(&text) {
+                match env_literal(text) {
+                    Some(kept) => {
+                        if kept != *text {
+                            *text = kept;
+                        }
+                    }
+                    None => *value = marker(LITERAL_ENV),
+                }
+            } else if context == Context::Env && looks_like_document(text) {
                 // ECS `container_definitions` is JSON in a string.
-                match serde_json::from_str::<Value>(&text) {
-                    Ok(inner) => Value::String(scrub_value(inner, Context::Env).to_string()),
-                    Err(_) => Value::String(strip_all_userinfo(&text)),
+                match serde_json::from_str::<Value>(text) {
+                    Ok(inner) => *text = scrub_value(inner, Context::Env).to_string(),
+                    Err(_) => strip_in_place(text),
                 }
             } else {
-                Value::String(strip_all_userinfo(&text))
+                strip_in_place(text);
             }
         }
-        Value::Array(items) => Value::Array(
-            items
-                .into_iter()
-                .map(|item| scrub_value(item, context))
-                .collect(),
-        ),
-        Value::Object(map) => {
-            if is_marker_map(&map) {
-                return Value::Object(map);
+        Value::Array(items) => {
+            for item in items {
+                scrub_in_place(item, context);
             }
-            if is_reference(&map) {
+        }
+        Value::Object(map) => {
+            if is_marker_map(map) {
+                return;
+            }
+            if is_reference(map) {
                 // A reference stays; only credentials in its URLs go.
-                return Value::Object(
-                    map.into_iter()
-                        .map(|(key, item)| (key, scrub_value(item, Context::Plain)))
-                        .collect(),
-                );
+                for item in map.values_mut() {
+                    scrub_in_place(item, Context::Plain);
+                }
+                return;
             }
             // `{"name": "X", "value": "…"}`: one environment variable of a
             // container or a Kubernetes pod.
-            let pair = context != Context::Plain && name_value_pair(&map);
-            let out = map
-                .into_iter()
-                .map(|(key, item)| {
-                    let lower = key.to_ascii_lowercase();
-                    let item = if credential_named(&key) && holds_text(&item) {
-                        marker(NAMED_CREDENTIAL)
-                    } else if (pair && lower == "value")
-                        || (context != Context::Plain && lower == "variables")
-                    {
-                        scrub_value(item, Context::EnvValues)
-                    } else if matches!(lower.as_str(), "environment" | "env") {
-                        scrub_value(item, Context::Env)
-                    } else if context == Context::EnvValues {
-                        // A map of variables nested under a variable: keep going.
-                        scrub_value(item, Context::EnvValues)
-                    } else {
-                        scrub_value(item, context)
-                    };
-                    (key, item)
-                })
-                .collect();
-            Value::Object(out)
+            let pair = context != Context::Plain && name_value_pair(map);
+            for (key, item) in map.iter_mut() {
+                let is = |word: &str| key.eq_ignore_ascii_case(word);
+                if credential_named(key) && holds_text(item) {
+                    *item = marker(NAMED_CREDENTIAL);
+                } else if (pair && is("value")) || (context != Context::Plain && is("variables")) {
+                    scrub_in_place(item, Context::EnvValues);
+                } else if is("environment") || is("env") {
+                    scrub_in_place(item, Context::Env);
+                } else if context == Context::EnvValues {
+                    // A map of variables nested under a variable: keep going.
+                    scrub_in_place(item, Context::EnvValues);
+                } else {
+                    scrub_in_place(item, context);
+                }
+            }
         }
-        other => other,
+        _ => {}
+    }
+}
+
+/// [`strip_all_userinfo`] where the text stands, copying only on a change.
+fn strip_in_place(text: &mut String) {
+    if may_hold_userinfo(text) {
+        *text = strip_all_userinfo(text);
     }
 }
 

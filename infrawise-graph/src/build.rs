@@ -414,7 +414,7 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             (merge_component(contributions), members[0])
         })
         .collect();
-    merged.sort_by(|a, b| a.0.node.id.cmp(&b.0.node.id));
+    sort_by_id(&mut merged);
 
     let mut inner: DiGraph<GraphNode, GraphEdge, u32> =
         DiGraph::with_capacity(merged.len(), edges.len());
@@ -458,6 +458,32 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
         sources.into_iter().collect(),
         diagnostics.into_iter().collect(),
     )
+}
+
+/// Sorts merged nodes by id, stably. The order is worked out on indices
+/// and then applied by swaps, each node moved about once: a merged node
+/// is large, and a comparison sort would move it log n times.
+fn sort_by_id(merged: &mut [(GraphNode, u32)]) {
+    let mut order: Vec<u32> = (0..merged.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        merged[a as usize]
+            .0
+            .node
+            .id
+            .cmp(&merged[b as usize].0.node.id)
+    });
+    // `target[i]`: where the node now at `i` goes.
+    let mut target = vec![0u32; order.len()];
+    for (position, &from) in order.iter().enumerate() {
+        target[from as usize] = position as u32;
+    }
+    for i in 0..merged.len() {
+        while target[i] as usize != i {
+            let j = target[i] as usize;
+            merged.swap(i, j);
+            target.swap(i, j);
+        }
+    }
 }
 
 /// Builds the lookup tables of a graph whose nodes and edges are in place.

@@ -79,8 +79,8 @@ pub(crate) fn attribute_value(value: &Value, text: impl FnOnce() -> String) -> A
 }
 
 impl<'f> Instance<'_, 'f> {
-    pub(crate) fn scope(&self) -> String {
-        format!("terraform:{}", self.scan.root_display)
+    pub(crate) fn scope(&self) -> Text {
+        self.scan.scope
     }
 
     #[expect(
@@ -377,7 +377,7 @@ impl<'f> Instance<'_, 'f> {
             }
             Target::Var(name) => {
                 if self.analysis.index.variables.contains_key(name) {
-                    vec![self.id(&format!("var.{name}"))]
+                    vec![self.scan.id_of(&[&self.ctx.prefix, "var.", name])]
                 } else {
                     self.warn(at, line, format!("reference to undeclared variable {name}"));
                     Vec::new()
@@ -385,7 +385,7 @@ impl<'f> Instance<'_, 'f> {
             }
             Target::Local(name) => {
                 if self.analysis.index.locals.contains_key(name) {
-                    vec![self.id(&format!("local.{name}"))]
+                    vec![self.scan.id_of(&[&self.ctx.prefix, "local.", name])]
                 } else {
                     self.warn(
                         at,

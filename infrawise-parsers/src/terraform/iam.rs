@@ -15,8 +15,7 @@ use super::value::Value;
 /// Whether an attribute path is the resource list of a policy statement.
 fn names_resources(path: &str) -> bool {
     path.split('.').any(|segment| {
-        let segment = segment.to_ascii_lowercase();
-        segment == "resource" || segment == "resources"
+        segment.eq_ignore_ascii_case("resource") || segment.eq_ignore_ascii_case("resources")
     })
 }
 

@@ -84,32 +84,37 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
             ));
         }
     }
-    let parsed: Vec<(PathBuf, ModuleFiles, Vec<Diagnostic>)> = by_dir
-        .into_par_iter()
-        .map(|(dir, mut paths)| {
+    // Files are parsed one per task, not one directory per task: a
+    // module's files differ in size by orders of magnitude.
+    let jobs: Vec<(&PathBuf, &PathBuf)> = by_dir
+        .iter_mut()
+        .flat_map(|(dir, paths)| {
             paths.sort();
-            let mut diagnostics = Vec::new();
-            let files: Vec<SourceFile> = paths
-                .iter()
-                .filter_map(|p| load::read_file(p, root, &mut diagnostics))
-                .collect();
-            let display = crate::display_path(&dir, root);
-            (
-                dir.clone(),
-                ModuleFiles {
-                    dir,
-                    display,
-                    files,
-                },
-                diagnostics,
-            )
+            paths.iter().map(move |path| (&*dir, path))
         })
         .collect();
-    let mut modules: BTreeMap<PathBuf, Arc<ModuleFiles>> = BTreeMap::new();
-    for (dir, files, diagnostics) in parsed {
+    let parsed: Vec<(&PathBuf, Option<SourceFile>, Vec<Diagnostic>)> = jobs
+        .into_par_iter()
+        .map(|(dir, path)| {
+            let mut diagnostics = Vec::new();
+            let file = load::read_file(path, root, &mut diagnostics);
+            (dir, file, diagnostics)
+        })
+        .collect();
+    let mut grouped: BTreeMap<PathBuf, ModuleFiles> = BTreeMap::new();
+    for (dir, file, diagnostics) in parsed {
         fragment.diagnostics.extend(diagnostics);
-        modules.insert(dir, Arc::new(files));
+        let files = grouped.entry(dir.clone()).or_insert_with(|| ModuleFiles {
+            dir: dir.clone(),
+            display: crate::display_path(dir, root),
+            files: Vec::new(),
+        });
+        files.files.extend(file);
     }
+    let modules: BTreeMap<PathBuf, Arc<ModuleFiles>> = grouped
+        .into_iter()
+        .map(|(dir, files)| (dir, Arc::new(files)))
+        .collect();
     let called = called_dirs(&modules);
     // What every module directory's syntax says, worked out once for all
     // the instances of every root.
@@ -189,6 +194,9 @@ fn evaluate_root(
     let _ = instance.run();
     drop(instance);
     let mut fragment = scan.out.into_inner();
+    // Sorted here, in this root's task: the roots' sorted runs are then
+    // merged, not sorted again from scratch, on one thread.
+    finish(&mut fragment);
     let mut source = Source::new(display.clone(), Format::Terraform, Origin::Declared);
     source.scope = Some(format!("terraform:{display}"));
     fragment.sources.push(source);

@@ -33,6 +33,8 @@ pub(crate) struct Scan<'s> {
     pub(crate) root: &'s Path,
     /// The root module's directory, as displayed; part of every id.
     pub(crate) root_display: String,
+    /// `terraform:<root display>`, every node's scope.
+    pub(crate) scope: Text,
     /// The root module's directory on disk: Terraform's working directory,
     /// which `path.module`, `file()` and `templatefile()` are relative to.
     root_module_dir: PathBuf,
@@ -57,6 +59,7 @@ impl<'s> Scan<'s> {
         };
         Scan {
             root,
+            scope: Text::new(&format!("terraform:{root_display}")),
             root_display,
             root_module_dir,
             parsed,
@@ -99,13 +102,19 @@ impl<'s> Scan<'s> {
     /// The id of the node at `prefix` + `address`, built in one allocation
     /// (ids are made for every node and every reference).
     pub(crate) fn id_in(&self, prefix: &str, address: &str) -> NodeId {
-        let mut id =
-            String::with_capacity(4 + self.root_display.len() + prefix.len() + address.len());
+        self.id_of(&[prefix, address])
+    }
+
+    /// The id of the node whose address is `parts` joined.
+    pub(crate) fn id_of(&self, parts: &[&str]) -> NodeId {
+        let len = parts.iter().map(|p| p.len()).sum::<usize>();
+        let mut id = String::with_capacity(4 + self.root_display.len() + len);
         id.push_str("tf:");
         id.push_str(&self.root_display);
         id.push(':');
-        id.push_str(prefix);
-        id.push_str(address);
+        for part in parts {
+            id.push_str(part);
+        }
         NodeId(id)
     }
 
