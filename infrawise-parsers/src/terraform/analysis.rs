@@ -9,7 +9,9 @@
 //! worked out once per directory, before any root is evaluated, and every
 //! instance borrows it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::ops::Deref;
 
 use hcl::edit::Span as _;
@@ -161,7 +163,7 @@ impl<'f> Analysis<'f> {
     pub(crate) fn build(files: &'f ModuleFiles) -> Self {
         let mut diagnostics = Vec::new();
         let index = Index::build(files, &mut diagnostics);
-        let mut bodies = HashMap::new();
+        let mut bodies = HashMap::default();
         let blocks = index
             .resources
             .values()
@@ -175,7 +177,7 @@ impl<'f> Analysis<'f> {
             body_sites(b.at, &b.block.body, "", &mut Vec::new(), &mut sites);
             bodies.insert(key(b.block), sites);
         }
-        let mut locals = HashMap::new();
+        let mut locals = HashMap::default();
         for (name, (at, attr)) in &index.locals {
             let mut sites = Vec::new();
             expression_sites(
@@ -189,7 +191,7 @@ impl<'f> Analysis<'f> {
             );
             locals.insert(*name, sites);
         }
-        let mut calls = HashMap::new();
+        let mut calls = HashMap::default();
         for b in index.modules.values() {
             let mut inputs = Vec::new();
             for attr in b.block.body.attributes() {

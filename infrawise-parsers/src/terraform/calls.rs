@@ -110,7 +110,7 @@ impl<'f> Instance<'_, 'f> {
             self.push_node(node);
             // Inputs are references of the module call; the detail is the input name.
             for input in self.analysis.call(b.block) {
-                let found = self.site_edges(&id, b.at, &input.sites, &mut evaluator);
+                let found = self.site_edges(&id, b.at, &input.sites, &mut evaluator, true);
                 let targets: Vec<_> = found
                     .into_iter()
                     .flat_map(|(_, targets)| targets)

@@ -400,29 +400,31 @@ impl<'f> Instance<'_, 'f> {
 
     /// Emits the edges of a block's or expression's references (worked
     /// out once per module directory, see [`Analysis`](super::analysis::Analysis))
-    /// for this instance. Returns each reference with the nodes it reached,
-    /// for IAM analysis and module inputs.
+    /// for this instance. With `keep`, returns each reference with the
+    /// nodes it reached, for IAM analysis and module inputs; without, the
+    /// ids move into the edges.
     pub(crate) fn site_edges<'a>(
         &self,
         from: &NodeId,
         at: At<'_>,
         sites: &'a [Site<'f>],
         evaluator: &mut Evaluator<'_>,
+        keep: bool,
     ) -> Vec<(&'a Site<'f>, Vec<NodeId>)> {
-        let mut found = Vec::with_capacity(sites.len());
+        let mut found = Vec::with_capacity(if keep { sites.len() } else { 0 });
         for site in sites {
             let targets = self.targets(site.target, site.index, evaluator, at, site.line);
-            for target in &targets {
-                if target != from {
-                    self.push_edge(
-                        from,
-                        target,
-                        site.kind,
-                        self.evidence(at, site.line, site.detail),
-                    );
+            let evidence = || self.evidence(at, site.line, site.detail);
+            if keep {
+                for target in targets.iter().filter(|t| *t != from) {
+                    self.push_edge(from, target, site.kind, evidence());
+                }
+                found.push((site, targets));
+            } else {
+                for target in targets.into_iter().filter(|t| t != from) {
+                    self.push_edge(from, target, site.kind, evidence());
                 }
             }
-            found.push((site, targets));
         }
         found
     }
@@ -481,7 +483,13 @@ impl<'f> Instance<'_, 'f> {
             }
             let id = node.id.clone();
             self.push_node(node);
-            let found = self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
+            let found = self.site_edges(
+                &id,
+                b.at,
+                self.analysis.body(b.block),
+                &mut evaluator,
+                raw_type.starts_with("aws_iam_"),
+            );
             self.provider_edge(&id, b, raw_type);
             if let Some(module) = &self.ctx.module_node {
                 self.push_edge(
@@ -611,7 +619,13 @@ impl<'f> Instance<'_, 'f> {
             self.set_attributes(&mut node, b.at, &values);
             let id = node.id.clone();
             self.push_node(node);
-            self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
+            self.site_edges(
+                &id,
+                b.at,
+                self.analysis.body(b.block),
+                &mut evaluator,
+                false,
+            );
         }
         for (name, b) in &self.analysis.index.variables {
             let mut node = self.node(
@@ -638,7 +652,13 @@ impl<'f> Instance<'_, 'f> {
             );
             let id = node.id.clone();
             self.push_node(node);
-            self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
+            self.site_edges(
+                &id,
+                b.at,
+                self.analysis.body(b.block),
+                &mut evaluator,
+                false,
+            );
             for (target, line, path) in self.ctx.input_targets.get(*name).into_iter().flatten() {
                 self.push_edge(
                     &id,
@@ -667,7 +687,7 @@ impl<'f> Instance<'_, 'f> {
             let id = node.id.clone();
             self.push_node(node);
             let mut evaluator = Evaluator::new(self);
-            self.site_edges(&id, *at, self.analysis.local(name), &mut evaluator);
+            self.site_edges(&id, *at, self.analysis.local(name), &mut evaluator, false);
         }
     }
 
@@ -713,7 +733,13 @@ impl<'f> Instance<'_, 'f> {
             outputs.insert((*name).to_owned(), value);
             let id = node.id.clone();
             self.push_node(node);
-            self.site_edges(&id, b.at, self.analysis.body(b.block), &mut evaluator);
+            self.site_edges(
+                &id,
+                b.at,
+                self.analysis.body(b.block),
+                &mut evaluator,
+                false,
+            );
             if let Some(module) = &self.ctx.module_node {
                 self.push_edge(
                     module,

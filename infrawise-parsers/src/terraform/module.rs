@@ -3,7 +3,9 @@
 //! modules that the [`Resolver`] gives the evaluator.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -342,13 +344,13 @@ impl<'s, 'f> Instance<'s, 'f> {
             files: analysis.files,
             analysis,
             ctx,
-            locals: RefCell::new(HashMap::new()),
-            attributes: RefCell::new(HashMap::new()),
-            busy: RefCell::new(HashSet::new()),
+            locals: RefCell::new(HashMap::default()),
+            attributes: RefCell::new(HashMap::default()),
+            busy: RefCell::new(HashSet::default()),
             children: RefCell::new(BTreeMap::new()),
-            expansions: RefCell::new(HashMap::new()),
-            defaults: RefCell::new(HashMap::new()),
-            sensitive: RefCell::new(HashMap::new()),
+            expansions: RefCell::new(HashMap::default()),
+            defaults: RefCell::new(HashMap::default()),
+            sensitive: RefCell::new(HashMap::default()),
             module_path: std::cell::OnceCell::new(),
         }
     }
