@@ -206,7 +206,9 @@ fn evaluate_root(
 /// Merges duplicate edges and sorts everything, so output is stable.
 fn finish(fragment: &mut Fragment) {
     let mut edges = std::mem::take(&mut fragment.edges);
-    edges.sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
+    // Unstable is enough: edges with one key are merged, and their
+    // evidence is put in its canonical (total) order.
+    edges.sort_unstable_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
     let mut merged: Vec<Edge> = Vec::with_capacity(edges.len());
     for edge in edges {
         match merged.last_mut() {
