@@ -10,14 +10,13 @@
 //! instance borrows it.
 
 use std::collections::BTreeMap;
-
-use rustc_hash::FxHashMap as HashMap;
 use std::ops::Deref;
 
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Attribute, Block, BlockLabel, Body};
 use infrawise_core::{Diagnostic, EdgeKind, Text};
+use rustc_hash::FxHashMap as HashMap;
 
 use super::module::{At, BlockAt, ModuleFiles};
 use super::refs::{self, Target};

@@ -50,6 +50,7 @@ pub(crate) enum Written<'b> {
 }
 
 impl Written<'_> {
+    /// The source text an unknown value keeps, shortened.
     pub(crate) fn text(self, at: At<'_>) -> String {
         match self {
             Written::Expr(expr) => at.text(expr),
@@ -135,7 +136,7 @@ impl<'f> Instance<'_, 'f> {
     }
 
     /// Evaluates the arguments and nested blocks of a body into attributes:
-    /// name -> (value, source text).
+    /// name -> (value, where it was written).
     pub(crate) fn body_attributes<'b>(
         &self,
         at: At<'_>,

@@ -1,11 +1,10 @@
-//! One module instance: its blocks indexed by name, its inputs, and the
-//! lazy, memoised evaluation of its variables, locals, resources and child
-//! modules that the [`Resolver`] gives the evaluator.
+//! One module instance: its inputs, its directory's shared
+//! [`Analysis`], and the lazy, memoised evaluation of its variables,
+//! locals, resources and child modules that the [`Resolver`] gives the
+//! evaluator.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -16,6 +15,7 @@ use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::{Block, BlockLabel};
 use infrawise_core::{Diagnostic, Fragment, NodeId, Text};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::analysis::{Analysis, Shared};
 use super::eval::{Evaluator, Resolver};
