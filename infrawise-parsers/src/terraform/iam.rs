@@ -9,7 +9,7 @@ use infrawise_core::{Alias, EdgeKind, Evidence, NodeId, NodeRef};
 use super::analysis::Site;
 use super::eval::Evaluator;
 use super::module::{BlockAt, Instance};
-use super::refs::{self, Target};
+use super::refs::{self, Reference, Target};
 use super::value::Value;
 
 /// Whether an attribute path is the resource list of a policy statement.
@@ -104,7 +104,14 @@ impl<'f> Instance<'_, 'f> {
     fn grant_targets(&self, b: BlockAt<'_>, depth: usize) -> Vec<(NodeRef, String)> {
         let mut out = Vec::new();
         let mut evaluator = Evaluator::new(self);
-        for reference in refs::collect_body(&b.block.body, "", &mut Vec::new()) {
+        let walked;
+        let references: &[Reference<'_>] = if let Some(found) = self.analysis.policy(b.block) {
+            found
+        } else {
+            walked = refs::collect_body(&b.block.body, "", &mut Vec::new());
+            &walked
+        };
+        for reference in references {
             let line = b.line();
             match reference.target {
                 Target::Data { kind, name } if kind == "aws_iam_policy_document" && depth > 0 => {
