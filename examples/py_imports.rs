@@ -43,12 +43,6 @@ fn main() -> anyhow::Result<()> {
         "{}",
         serde_json::json!({"seconds": best, "modules": modules, "edges": edges})
     );
-    eprintln!(
-        "infrawise: {n_files} files, {} nodes, {} edges, {} diagnostics",
-        fragment.nodes.len(),
-        fragment.edges.len(),
-        fragment.diagnostics.len()
-    );
-    eprintln!("seconds {best:.6}");
+    timed::report(&fragment, n_files, best);
     Ok(())
 }

@@ -62,11 +62,6 @@ fn main() -> anyhow::Result<()> {
         }
     }
     println!("{}", serde_json::to_string_pretty(&graph)?);
-    let warnings = fragment
-        .diagnostics
-        .iter()
-        .filter(|d| d.severity >= infrawise_core::Severity::Warning)
-        .count();
     for diagnostic in fragment
         .diagnostics
         .iter()
@@ -74,12 +69,6 @@ fn main() -> anyhow::Result<()> {
     {
         eprintln!("{diagnostic}");
     }
-    eprintln!(
-        "infrawise: {n_files} files, {} nodes, {} edges, {} diagnostics ({warnings} warnings or errors)",
-        fragment.nodes.len(),
-        fragment.edges.len(),
-        fragment.diagnostics.len()
-    );
-    eprintln!("seconds {best:.6}");
+    timed::report(&fragment, n_files, best);
     Ok(())
 }

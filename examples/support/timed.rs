@@ -33,3 +33,20 @@ pub(crate) fn best_of(
     }
     Ok((fragment, count, best))
 }
+
+/// Prints to stderr what a timed parse gave, then `seconds <best>`, the
+/// line the comparison scripts read.
+pub(crate) fn report(fragment: &Fragment, files: usize, best: f64) {
+    let warnings = fragment
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity >= infrawise_core::Severity::Warning)
+        .count();
+    eprintln!(
+        "infrawise: {files} files, {} nodes, {} edges, {} diagnostics ({warnings} warnings or errors)",
+        fragment.nodes.len(),
+        fragment.edges.len(),
+        fragment.diagnostics.len()
+    );
+    eprintln!("seconds {best:.6}");
+}

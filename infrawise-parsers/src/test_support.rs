@@ -5,6 +5,17 @@ use std::path::{Path, PathBuf};
 
 use infrawise_core::Fragment;
 
+/// The trees an equivalence test reads: the repository's fixtures, and
+/// the tree the environment variable `var` names when it is set (a real
+/// source tree kept outside the repository).
+pub(crate) fn test_roots(var: &str) -> Vec<PathBuf> {
+    let mut roots = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")];
+    if let Ok(tree) = std::env::var(var) {
+        roots.push(PathBuf::from(tree));
+    }
+    roots
+}
+
 /// Every file under `root` that `wanted` accepts, sorted, outside
 /// `node_modules`.
 pub(crate) fn source_files(root: &Path, wanted: impl Fn(&Path) -> bool) -> Vec<PathBuf> {

@@ -805,10 +805,9 @@ fn emit_file(
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
 
     use super::{parse_with, pyproject_roots, setup_cfg_roots, setup_py_roots};
-    use crate::test_support::{assert_same_fragment, source_files};
+    use crate::test_support::{assert_same_fragment, source_files, test_roots};
 
     /// The scan with the lexer's shortcut gives exactly the fragment of the
     /// scan that parses every file with tree-sitter: on the repository's
@@ -817,11 +816,7 @@ mod tests {
     /// the lexer's infrastructure triggers complete.
     #[test]
     fn the_lexer_changes_nothing_in_the_fragment() {
-        let mut roots = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")];
-        if let Ok(tree) = std::env::var("INFRAWISE_LEX_TREE") {
-            roots.push(PathBuf::from(tree));
-        }
-        for root in roots {
+        for root in test_roots("INFRAWISE_LEX_TREE") {
             let files = source_files(&root, super::is_source_file);
             let lexed = parse_with(&files, &root, true);
             let parsed = parse_with(&files, &root, false);

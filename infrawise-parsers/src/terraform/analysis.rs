@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
+use std::sync::LazyLock;
 
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
@@ -52,18 +53,15 @@ impl<'f> Index<'f> {
                     ));
                 };
                 match (block.ident.value().as_str(), labels.as_slice()) {
-                    ("resource", [kind, name]) => {
-                        let names = index.resources.entry(kind).or_default();
-                        if names.contains_key(name) {
-                            duplicate(&format!("resource {kind}.{name}"));
+                    (ident @ ("resource" | "data"), [kind, name]) => {
+                        let (table, what) = if ident == "resource" {
+                            (&mut index.resources, "resource")
                         } else {
-                            names.insert(name, b);
-                        }
-                    }
-                    ("data", [kind, name]) => {
-                        let names = index.data.entry(kind).or_default();
+                            (&mut index.data, "data source")
+                        };
+                        let names = table.entry(kind).or_default();
                         if names.contains_key(name) {
-                            duplicate(&format!("data source {kind}.{name}"));
+                            duplicate(&format!("{what} {kind}.{name}"));
                         } else {
                             names.insert(name, b);
                         }
@@ -124,11 +122,21 @@ pub(crate) struct Site<'f> {
     /// The path of the reference in its block, through arguments, nested
     /// blocks and object keys (`role`, `environment.variables.QUEUE_URL`).
     pub(crate) path: Text,
-    /// The evidence detail: the path, or `value` for a whole expression.
-    pub(crate) detail: Text,
     /// The reference's line, or its argument's.
     pub(crate) line: Option<u32>,
     pub(crate) kind: EdgeKind,
+}
+
+impl Site<'_> {
+    /// The evidence detail: the path, or `value` for a whole expression.
+    pub(crate) fn detail(&self) -> Text {
+        static VALUE: LazyLock<Text> = LazyLock::new(|| Text::new("value"));
+        if self.path.is_empty() {
+            *VALUE
+        } else {
+            self.path
+        }
+    }
 }
 
 /// One argument of a module call: its name, line, and references.
@@ -267,16 +275,10 @@ fn expression_sites<'f>(
     out: &mut Vec<Site<'f>>,
 ) {
     for reference in refs::collect(expr, bound, path) {
-        let path = Text::new(&reference.path);
         out.push(Site {
             target: reference.target,
             index: reference.index,
-            path,
-            detail: if path.is_empty() {
-                Text::new("value")
-            } else {
-                path
-            },
+            path: Text::new(&reference.path),
             line: at.line(reference.span).or(line),
             kind,
         });

@@ -167,7 +167,7 @@ impl<'f> Instance<'_, 'f> {
             .attr("source")
             .and_then(|e| b.at.line(e.span()))
             .or(b.line());
-        let dir = join_lexically(&self.files.dir, source);
+        let dir = join_lexically(&self.analysis.files.dir, source);
         if ctx.stack.contains(&dir) {
             self.scan.diagnostic(Diagnostic::error(
                 &*b.at.file.display,

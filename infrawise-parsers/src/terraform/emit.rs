@@ -415,7 +415,7 @@ impl<'f> Instance<'_, 'f> {
         let mut found = Vec::with_capacity(if keep { sites.len() } else { 0 });
         for site in sites {
             let targets = self.targets(site.target, site.index, evaluator, at, site.line);
-            let evidence = || self.evidence(at, site.line, site.detail);
+            let evidence = || self.evidence(at, site.line, site.detail());
             if keep {
                 for target in targets.iter().filter(|t| *t != from) {
                     self.push_edge(from, target, site.kind, evidence());

@@ -28,7 +28,6 @@ mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use hcl::edit::expr::Expression;
 use infrawise_core::{Diagnostic, Edge, Format, Fragment, Origin, Source, normalize_evidence};
@@ -111,10 +110,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
         });
         files.files.extend(file);
     }
-    let modules: BTreeMap<PathBuf, Arc<ModuleFiles>> = grouped
-        .into_iter()
-        .map(|(dir, files)| (dir, Arc::new(files)))
-        .collect();
+    let modules = grouped;
     let called = called_dirs(&modules);
     // What every module directory's syntax says, worked out once for all
     // the instances of every root.
@@ -132,7 +128,6 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
             evaluate_root(
                 dir,
                 root,
-                &modules,
                 &analyses,
                 tfvars.get(*dir).map(Vec::as_slice).unwrap_or_default(),
             )
@@ -147,7 +142,7 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
 }
 
 /// Directories some scanned module calls as a local `source`.
-fn called_dirs(modules: &BTreeMap<PathBuf, Arc<ModuleFiles>>) -> BTreeSet<PathBuf> {
+fn called_dirs(modules: &BTreeMap<PathBuf, ModuleFiles>) -> BTreeSet<PathBuf> {
     let mut called = BTreeSet::new();
     for (dir, files) in modules {
         for file in &files.files {
@@ -174,7 +169,6 @@ fn called_dirs(modules: &BTreeMap<PathBuf, Arc<ModuleFiles>>) -> BTreeSet<PathBu
 fn evaluate_root(
     dir: &Path,
     root: &Path,
-    modules: &BTreeMap<PathBuf, Arc<ModuleFiles>>,
     analyses: &BTreeMap<PathBuf, Analysis<'_>>,
     tfvars_files: &[PathBuf],
 ) -> Fragment {
@@ -182,7 +176,7 @@ fn evaluate_root(
         return Fragment::new();
     };
     let display = crate::display_path(dir, root);
-    let scan = Scan::new(root, display.clone(), modules, analyses);
+    let scan = Scan::new(root, display.clone(), analyses);
     let (inputs, diagnostics) = tfvars::load(tfvars_files, root);
     scan.out.borrow_mut().diagnostics.extend(diagnostics);
     let ctx = Context {
@@ -194,8 +188,9 @@ fn evaluate_root(
     let _ = instance.run();
     drop(instance);
     let mut fragment = scan.out.into_inner();
-    // Sorted here, in this root's task: the roots' sorted runs are then
-    // merged, not sorted again from scratch, on one thread.
+    // Sorted here, in this root's task: the final sort (stable, which
+    // finds sorted runs) then merges the roots' runs on one thread rather
+    // than sorting from scratch.
     finish(&mut fragment);
     let mut source = Source::new(display.clone(), Format::Terraform, Origin::Declared);
     source.scope = Some(format!("terraform:{display}"));
@@ -206,9 +201,7 @@ fn evaluate_root(
 /// Merges duplicate edges and sorts everything, so output is stable.
 fn finish(fragment: &mut Fragment) {
     let mut edges = std::mem::take(&mut fragment.edges);
-    // Unstable is enough: edges with one key are merged, and their
-    // evidence is put in its canonical (total) order.
-    edges.sort_unstable_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
+    edges.sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
     let mut merged: Vec<Edge> = Vec::with_capacity(edges.len());
     for edge in edges {
         match merged.last_mut() {

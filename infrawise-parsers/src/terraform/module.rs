@@ -40,8 +40,7 @@ pub(crate) struct Scan<'s> {
     /// The root module's directory on disk: Terraform's working directory,
     /// which `path.module`, `file()` and `templatefile()` are relative to.
     root_module_dir: PathBuf,
-    parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
-    /// The analysis of every scanned module directory.
+    /// The analysis of every scanned module directory (with its files).
     pub(crate) analyses: &'s BTreeMap<PathBuf, Analysis<'s>>,
     loaded: RefCell<BTreeMap<PathBuf, Option<Arc<ModuleFiles>>>>,
     pub(crate) out: RefCell<Fragment>,
@@ -51,7 +50,6 @@ impl<'s> Scan<'s> {
     pub(crate) fn new(
         root: &'s Path,
         root_display: String,
-        parsed: &'s BTreeMap<PathBuf, Arc<ModuleFiles>>,
         analyses: &'s BTreeMap<PathBuf, Analysis<'s>>,
     ) -> Self {
         let root_module_dir = if root_display == "." {
@@ -64,18 +62,15 @@ impl<'s> Scan<'s> {
             scope: Text::new(&format!("terraform:{root_display}")),
             root_display,
             root_module_dir,
-            parsed,
             analyses,
             loaded: RefCell::new(BTreeMap::new()),
             out: RefCell::new(Fragment::new()),
         }
     }
 
-    /// The files of a module directory: scanned, or read now.
+    /// The files of a module directory outside the scanned files, read
+    /// the first time (a scanned directory's files are in its analysis).
     pub(crate) fn module_files(&self, dir: &Path) -> Option<Arc<ModuleFiles>> {
-        if let Some(files) = self.parsed.get(dir) {
-            return Some(files.clone());
-        }
         if let Some(files) = self.loaded.borrow().get(dir) {
             return files.clone();
         }
@@ -305,8 +300,7 @@ pub(crate) fn address_of<T>(node: &T) -> usize {
 /// A module instance being evaluated.
 pub(crate) struct Instance<'s, 'f> {
     pub(crate) scan: &'s Scan<'s>,
-    pub(crate) files: &'f ModuleFiles,
-    /// The directory's index and references, shared by its instances.
+    /// The directory's files, index and references, shared by its instances.
     pub(crate) analysis: Shared<'f>,
     pub(crate) ctx: Context,
     locals: RefCell<HashMap<&'f str, Value>>,
@@ -341,7 +335,6 @@ impl<'s, 'f> Instance<'s, 'f> {
         }
         Instance {
             scan,
-            files: analysis.files,
             analysis,
             ctx,
             locals: RefCell::new(HashMap::default()),
@@ -557,7 +550,7 @@ impl Resolver for Instance<'_, '_> {
                     .get_or_init(|| {
                         Value::str(relative_display(
                             &self.scan.root_display,
-                            &self.files.display,
+                            &self.analysis.files.display,
                         ))
                     })
                     .clone(),

@@ -423,10 +423,9 @@ fn is_code_specifier(spec: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::path::{Path, PathBuf};
 
     use super::{is_source_file, parse_with};
-    use crate::test_support::{assert_same_fragment, source_files};
+    use crate::test_support::{assert_same_fragment, source_files, test_roots};
 
     /// Blanking bodies changes nothing in the fragment of files tree-sitter
     /// parses without error: on the repository's fixtures, and on the tree
@@ -436,11 +435,7 @@ mod tests {
     /// partial tree did: that difference is the documented one.
     #[test]
     fn blanking_bodies_changes_nothing_in_the_fragment() {
-        let mut roots = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")];
-        if let Ok(tree) = std::env::var("INFRAWISE_BLANK_TREE") {
-            roots.push(PathBuf::from(tree));
-        }
-        for root in roots {
+        for root in test_roots("INFRAWISE_BLANK_TREE") {
             let mut files = source_files(&root, is_source_file);
             let broken: Vec<String> = parse_with(&files, &root, false)
                 .diagnostics
