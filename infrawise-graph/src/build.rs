@@ -16,6 +16,7 @@ use infrawise_core::{
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
+use rayon::prelude::*;
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::adjacency::{Adjacency, EdgeFacts};
@@ -299,11 +300,15 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     // Every node passes here on its way to every output: withhold what a
     // parser stored without going through `set_attribute`, and what only
     // two attributes together show to be secret.
-    let mut is_placeholder: Vec<bool> = Vec::with_capacity(nodes.len());
-    for node in &mut nodes {
-        infrawise_core::secret::redact_node(node);
-        is_placeholder.push(placeholders.contains(&node.id));
-    }
+    // Node by node, on every core: redaction reads and rewrites every
+    // attribute, and needs nothing from any other node.
+    nodes
+        .par_iter_mut()
+        .for_each(infrawise_core::secret::redact_node);
+    let mut is_placeholder: Vec<bool> = nodes
+        .iter()
+        .map(|node| placeholders.contains(&node.id))
+        .collect();
 
     // Index every id and alias to the first contribution naming it; later
     // contributions naming the same thing are unioned with it.
@@ -394,48 +399,67 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
         diagnostics.extend(linked.diagnostics);
     }
 
-    // Group contributions by component, then merge each component.
-    let mut components: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
-    for index in 0..nodes.len() as u32 {
-        components.entry(sets.find(index)).or_default().push(index);
+    // Group contributions by component. A component's root is its
+    // smallest member (a union links the larger root under the smaller),
+    // so ordering members by (root, index) puts each component's members
+    // together, in input order, and the components in the order of their
+    // first members; with no unions, that is the input order as it is.
+    let roots: Vec<u32> = (0..nodes.len() as u32).map(|i| sets.find(i)).collect();
+    let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+    if roots.iter().zip(0u32..).any(|(&root, index)| root != index) {
+        order.sort_unstable_by_key(|&i| (roots[i as usize], i));
     }
     let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-    let mut merged: Vec<(GraphNode, u32)> = components
-        .into_values()
-        .map(|members| {
-            let contributions: Vec<(Node, bool)> = members
-                .iter()
-                .filter_map(|&m| {
-                    slots[m as usize]
-                        .take()
-                        .map(|node| (node, is_placeholder[m as usize]))
-                })
-                .collect();
-            (merge_component(contributions), members[0])
-        })
-        .collect();
+    let mut take = |member: u32| {
+        slots[member as usize]
+            .take()
+            .map(|node| (node, is_placeholder[member as usize]))
+    };
+    let mut merged: Vec<(GraphNode, u32)> = Vec::new();
+    for members in order.chunk_by(|&a, &b| roots[a as usize] == roots[b as usize]) {
+        let contributions: Vec<(Node, bool)> = match members {
+            // Most things are named once: no list to merge.
+            [member] => match take(*member) {
+                Some((node, placeholder)) => {
+                    merged.push((merge_one(node, placeholder), *member));
+                    continue;
+                }
+                None => continue,
+            },
+            _ => members.iter().filter_map(|&m| take(m)).collect(),
+        };
+        merged.push((merge_component(contributions), members[0]));
+    }
+    drop(slots);
     sort_by_id(&mut merged);
 
     let mut inner: DiGraph<GraphNode, GraphEdge, u32> =
         DiGraph::with_capacity(merged.len(), edges.len());
-    let mut root_to_index: FxHashMap<u32, NodeIndex<u32>> =
-        FxHashMap::with_capacity_and_hasher(merged.len(), FxBuildHasher);
+    // By component root: the merged node's index in the graph.
+    let mut index_of_root: Vec<u32> = vec![u32::MAX; roots.len()];
     for (node, member) in merged {
         let index = inner.add_node(node);
-        root_to_index.insert(sets.find(member), index);
+        index_of_root[roots[member as usize] as usize] = index.index() as u32;
     }
+    let node_of = |contribution: u32| -> Option<NodeIndex<u32>> {
+        let root = *roots.get(contribution as usize)?;
+        let index = index_of_root[root as usize];
+        (index != u32::MAX).then(|| NodeIndex::new(index as usize))
+    };
 
     // Sorting by (from, to, kind) puts parallel edges next to each other
     // and the edges in output order; each run becomes one edge.
     let mut keyed: Vec<KeyedEdge> = edges
         .into_iter()
         .filter_map(|(from, to, kind, evidence)| {
-            let from = *root_to_index.get(&sets.find(from))?;
-            let to = *root_to_index.get(&sets.find(to))?;
-            Some((from, to, kind, evidence))
+            Some((node_of(from)?, node_of(to)?, kind, evidence))
         })
         .collect();
-    keyed.sort_unstable_by_key(|(from, to, kind, _)| (*from, *to, *kind));
+    // A fragment whose edges came sorted (by ids, which order the nodes)
+    // gives them sorted here already.
+    if !keyed.is_sorted_by_key(|(from, to, kind, _)| (*from, *to, *kind)) {
+        keyed.sort_unstable_by_key(|(from, to, kind, _)| (*from, *to, *kind));
+    }
     let mut edge_evidence: Vec<Evidence> =
         Vec::with_capacity(keyed.iter().map(|(_, _, _, evidence)| evidence.len()).sum());
     let mut keyed = keyed.into_iter().peekable();
@@ -464,6 +488,10 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
 /// and then applied by swaps, each node moved about once: a merged node
 /// is large, and a comparison sort would move it log n times.
 fn sort_by_id(merged: &mut [(GraphNode, u32)]) {
+    // A fragment whose nodes came sorted by id gives them in order here.
+    if merged.is_sorted_by(|a, b| a.0.node.id <= b.0.node.id) {
+        return;
+    }
     let mut order: Vec<u32> = (0..merged.len() as u32).collect();
     order.sort_by(|&a, &b| {
         merged[a as usize]
@@ -587,6 +615,18 @@ fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
         node,
         merged_ids,
         unresolved,
+    }
+}
+
+/// A thing named by one contribution alone: [`merge_component`] of one,
+/// without the list.
+fn merge_one(mut node: Node, placeholder: bool) -> GraphNode {
+    normalize_evidence(&mut node.evidence);
+    node.aliases.shrink_to_fit();
+    GraphNode {
+        node,
+        merged_ids: Vec::new(),
+        unresolved: placeholder,
     }
 }
 

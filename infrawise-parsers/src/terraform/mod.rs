@@ -28,10 +28,13 @@ mod value;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use hcl::edit::expr::Expression;
 use infrawise_core::{Diagnostic, Edge, Format, Fragment, Origin, Source, normalize_evidence};
 use rayon::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 
 use self::analysis::{Analysis, Shared};
 use self::calls::is_local_source;
@@ -118,26 +121,55 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
         .par_iter()
         .map(|(dir, files)| (dir.clone(), Analysis::build(files)))
         .collect();
-    let roots: Vec<&PathBuf> = modules
-        .keys()
-        .filter(|dir| !called.contains(*dir))
-        .collect();
-    let results: Vec<Fragment> = roots
-        .par_iter()
-        .map(|dir| {
-            evaluate_root(
-                dir,
-                root,
-                &analyses,
-                tfvars.get(*dir).map(Vec::as_slice).unwrap_or_default(),
-            )
-        })
-        .collect();
+    // Roots differ in cost by an order of magnitude (a test root that
+    // calls the main module twice, one that calls nothing), so they are
+    // taken largest first by whichever thread is free: a root started last
+    // on a busy thread would otherwise set the scan's length.
+    let mut roots: Vec<(usize, &PathBuf)> = {
+        let mut costs = HashMap::default();
+        modules
+            .keys()
+            .filter(|dir| !called.contains(*dir))
+            .map(|dir| {
+                (
+                    estimated_cost(dir, &analyses, &mut costs, &mut Vec::new()),
+                    dir,
+                )
+            })
+            .collect()
+    };
+    roots.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    let next = AtomicUsize::new(0);
+    let done: Mutex<Vec<Fragment>> = Mutex::new(Vec::with_capacity(roots.len()));
+    rayon::scope(|scope| {
+        for _ in 0..rayon::current_num_threads().min(roots.len()) {
+            scope.spawn(|_| {
+                while let Some(&(_, dir)) = roots.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    let tfvars = tfvars.get(dir).map(Vec::as_slice).unwrap_or_default();
+                    let result = evaluate_root(dir, root, &analyses, tfvars);
+                    done.lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .push(result);
+                }
+            });
+        }
+    });
+    // Every id of a root starts `tf:<root>:`, so in the order of their
+    // first ids each root's sorted run follows the one before it, and the
+    // final sort finds one run rather than merging eleven.
+    let mut results = done.into_inner().unwrap_or_else(PoisonError::into_inner);
+    results.sort_by(|a, b| {
+        let (a, b) = (a.nodes.first(), b.nodes.first());
+        a.map(|n| &n.id).cmp(&b.map(|n| &n.id))
+    });
     for result in results {
         fragment.extend(result);
     }
     handlers::link(&mut fragment);
     finish(&mut fragment);
+    // The syntax trees are freed on every core.
+    drop(analyses);
+    modules.into_par_iter().for_each(drop);
     fragment
 }
 
@@ -165,6 +197,40 @@ fn called_dirs(modules: &BTreeMap<PathBuf, ModuleFiles>) -> BTreeSet<PathBuf> {
     called
 }
 
+/// What evaluating `dir` as a root costs, roughly: the bytes of its files
+/// plus, for every call of a scanned local module, that module's cost. A
+/// module's cost is worked out once (`costs`); a call back into a module
+/// on the way (`stack`, a cycle) adds nothing.
+fn estimated_cost(
+    dir: &Path,
+    analyses: &BTreeMap<PathBuf, Analysis<'_>>,
+    costs: &mut HashMap<PathBuf, usize>,
+    stack: &mut Vec<PathBuf>,
+) -> usize {
+    if let Some(&cost) = costs.get(dir) {
+        return cost;
+    }
+    let Some(module) = analyses.get(dir) else {
+        return 0;
+    };
+    if stack.iter().any(|d| d == dir) {
+        return 0;
+    }
+    stack.push(dir.to_path_buf());
+    let mut cost: usize = module.files.files.iter().map(|f| f.text.len()).sum();
+    for b in module.index.modules.values() {
+        if let Some(Expression::String(source)) = b.attr("source")
+            && is_local_source(source.value())
+        {
+            let target = join_lexically(dir, source.value());
+            cost = cost.saturating_add(estimated_cost(&target, analyses, costs, stack));
+        }
+    }
+    stack.pop();
+    costs.insert(dir.to_path_buf(), cost);
+    cost
+}
+
 /// Evaluates one root module and everything it calls.
 fn evaluate_root(
     dir: &Path,
@@ -189,8 +255,8 @@ fn evaluate_root(
     drop(instance);
     let mut fragment = scan.out.into_inner();
     // Sorted here, in this root's task: the final sort (stable, which
-    // finds sorted runs) then merges the roots' runs on one thread rather
-    // than sorting from scratch.
+    // finds sorted runs) then only checks the roots' runs, put in order,
+    // on one thread rather than sorting from scratch.
     finish(&mut fragment);
     let mut source = Source::new(display.clone(), Format::Terraform, Origin::Declared);
     source.scope = Some(format!("terraform:{display}"));
