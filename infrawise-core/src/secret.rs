@@ -369,11 +369,16 @@ const NAMED_CREDENTIAL: &str = "named like a credential";
 /// `Properties.Environment`, `container_definitions`) holds environment
 /// variables.
 fn environment_attribute(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name).to_ascii_lowercase();
-    matches!(
-        last.as_str(),
-        "environment" | "environment_variables" | "env" | "containerdefinitions"
-    ) || last == "container_definitions"
+    let last = name.rsplit('.').next().unwrap_or(name);
+    [
+        "environment",
+        "environment_variables",
+        "env",
+        "containerdefinitions",
+        "container_definitions",
+    ]
+    .iter()
+    .any(|word| last.eq_ignore_ascii_case(word))
 }
 
 /// Withholds what must be withheld from one attribute of a node of `kind`

@@ -135,19 +135,38 @@ impl At<'_> {
 
     /// The source text of an expression, shortened, for unknown values.
     pub(crate) fn text(&self, expr: &Expression) -> String {
-        let text = self
-            .file
-            .slice(self.base, expr.span())
-            .map_or_else(|| expr.to_string(), str::to_owned);
-        let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-        if text.chars().count() > 160 {
-            let mut short: String = text.chars().take(160).collect();
-            short.push('…');
-            short
-        } else {
-            text
+        match self.file.slice(self.base, expr.span()) {
+            Some(text) => shortened(text),
+            None => shortened(&expr.to_string()),
         }
     }
+}
+
+/// `text` with its runs of whitespace made one space and its ends
+/// trimmed, cut after 160 characters (`…` marks the cut), in one pass.
+fn shortened(text: &str) -> String {
+    const MAX: usize = 160;
+    let mut out = String::with_capacity(text.len().min(MAX * 2));
+    let mut chars = 0;
+    for word in text.split_whitespace() {
+        if chars > 0 {
+            if chars == MAX {
+                out.push('…');
+                return out;
+            }
+            out.push(' ');
+            chars += 1;
+        }
+        for c in word.chars() {
+            if chars == MAX {
+                out.push('…');
+                return out;
+            }
+            out.push(c);
+            chars += 1;
+        }
+    }
+    out
 }
 
 /// A block and where it is.
@@ -610,5 +629,24 @@ pub(crate) fn provider_key(b: BlockAt<'_>) -> String {
     match b.attr("alias") {
         Some(Expression::String(alias)) => format!("{name}.{}", alias.value()),
         _ => name.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shortened;
+
+    #[test]
+    fn shortened_joins_whitespace_and_cuts_after_160_characters() {
+        assert_eq!(shortened("  a\n\t b  c "), "a b c");
+        assert_eq!(shortened(""), "");
+        let exact = "é".repeat(160);
+        assert_eq!(shortened(&exact), exact);
+        let long = format!("{} {}", "x".repeat(159), "yz");
+        assert_eq!(shortened(&long), format!("{} …", "x".repeat(159)));
+        let words = "ab ".repeat(100);
+        let cut = shortened(&words);
+        assert_eq!(cut.chars().count(), 161);
+        assert!(cut.ends_with("ab a…"));
     }
 }
