@@ -225,6 +225,11 @@ impl AliasSet {
         match self.0.binary_search(&alias) {
             Ok(_) => false,
             Err(at) => {
+                // Most things have one alias: the first is given room for
+                // itself alone, not the four a growing vector starts with.
+                if self.0.capacity() == 0 {
+                    self.0.reserve_exact(1);
+                }
                 self.0.insert(at, alias);
                 true
             }

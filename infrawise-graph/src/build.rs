@@ -22,7 +22,7 @@ use rustc_hash::{FxBuildHasher, FxHashMap};
 use crate::adjacency::{Adjacency, EdgeFacts};
 use crate::link::{self, ContributionEdge, SoftEdge};
 
-use crate::graph::{Graph, GraphEdge, GraphNode, HashIndex, hash_of, value_keys};
+use crate::graph::{Graph, GraphEdge, GraphNode, HashIndex, for_each_value_key, hash_of};
 
 /// Collects fragments and merges them into a [`Graph`].
 ///
@@ -355,8 +355,14 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     let mut soft_edges: Vec<SoftEdge> = Vec::new();
     // Grown, not reserved: it fills as the fragments' edge vectors shrink.
     let mut edges: Vec<ContributionEdge> = Vec::new();
+    // Edges usually come grouped by their `from` end: the last one
+    // resolved is tried first.
+    let mut last_from: Option<(NodeRef, u32)> = None;
     for edge in edge_lists.into_iter().flat_map(Shrinking) {
-        let from = resolve(&edge.from, &mut nodes, &mut is_placeholder, &mut registry);
+        let from = match &last_from {
+            Some((node_ref, index)) if *node_ref == edge.from => *index,
+            _ => resolve(&edge.from, &mut nodes, &mut is_placeholder, &mut registry),
+        };
         if let (true, NodeRef::Alias(alias)) = (link::is_soft(&edge.to), &edge.to) {
             soft_edges.push(SoftEdge {
                 from,
@@ -364,10 +370,11 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
                 kind: edge.kind,
                 evidence: edge.evidence,
             });
-            continue;
+        } else {
+            let to = resolve(&edge.to, &mut nodes, &mut is_placeholder, &mut registry);
+            edges.push((from, to, edge.kind, edge.evidence));
         }
-        let to = resolve(&edge.to, &mut nodes, &mut is_placeholder, &mut registry);
-        edges.push((from, to, edge.kind, edge.evidence));
+        last_from = Some((edge.from, from));
     }
     drop(registry);
 
@@ -524,6 +531,7 @@ pub(crate) fn index_graph(
     let mut inner = inner;
     inner.shrink_to_fit();
     edge_evidence.shrink_to_fit();
+    let mut buffer = String::new();
     let mut merged_ids = Vec::new();
     let mut aliases = Vec::new();
     let mut values = Vec::new();
@@ -543,7 +551,9 @@ pub(crate) fn index_graph(
                 .iter()
                 .map(|alias| (hash_of(alias), position)),
         );
-        values.extend(value_keys(&graph_node.node).map(|key| (hash_of(&*key), position)));
+        for_each_value_key(&graph_node.node, &mut buffer, |key| {
+            values.push((hash_of(key), position));
+        });
     }
     let mut forward = Vec::with_capacity(inner.edge_count());
     let mut backward = Vec::with_capacity(inner.edge_count());

@@ -308,6 +308,22 @@ pub(crate) fn hash_of<T: Hash + ?Sized>(key: &T) -> u32 {
     (hash ^ (hash >> 32)) as u32
 }
 
+/// Calls `f` with every text a bare-name lookup matches a node by (see
+/// [`value_keys`]), writing the `kind:value` forms into `buffer` rather
+/// than allocating each.
+pub(crate) fn for_each_value_key(node: &Node, buffer: &mut String, mut f: impl FnMut(&str)) {
+    use std::fmt::Write as _;
+    for alias in &node.aliases {
+        f(&alias.value);
+        if alias.kind != AliasKind::Arn && alias.scope.is_some() {
+            buffer.clear();
+            let _ = write!(buffer, "{}:{}", alias.kind, alias.value);
+            f(buffer);
+        }
+    }
+    f(&node.name);
+}
+
 /// The texts a bare-name lookup matches a node by: each alias's value,
 /// `kind:value` for scoped aliases other than ARNs, and the node's name.
 pub(crate) fn value_keys(node: &Node) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
