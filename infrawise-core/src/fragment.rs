@@ -72,6 +72,12 @@ impl Node {
 
     /// Adds evidence.
     pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        // Most nodes have one piece of evidence: room for it alone, not
+        // the four a growing vector starts with (which the graph would
+        // give back again).
+        if self.evidence.capacity() == 0 {
+            self.evidence.reserve_exact(1);
+        }
         self.evidence.push(evidence);
         self
     }

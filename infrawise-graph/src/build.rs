@@ -422,7 +422,12 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             .take()
             .map(|node| (node, is_placeholder[member as usize]))
     };
-    let mut merged: Vec<(GraphNode, u32)> = Vec::new();
+    let components = roots
+        .iter()
+        .zip(0u32..)
+        .filter(|&(&root, index)| root == index)
+        .count();
+    let mut merged: Vec<(GraphNode, u32)> = Vec::with_capacity(components);
     for members in order.chunk_by(|&a, &b| roots[a as usize] == roots[b as usize]) {
         let contributions: Vec<(Node, bool)> = match members {
             // Most things are named once: no list to merge.
