@@ -299,9 +299,8 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     }
     // Every node passes here on its way to every output: withhold what a
     // parser stored without going through `set_attribute`, and what only
-    // two attributes together show to be secret.
-    // Node by node, on every core: redaction reads and rewrites every
-    // attribute, and needs nothing from any other node.
+    // two attributes together show to be secret. Node by node, on every
+    // core: redaction reads every attribute and needs no other node.
     nodes
         .par_iter_mut()
         .for_each(infrawise_core::secret::redact_node);

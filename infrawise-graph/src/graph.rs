@@ -204,7 +204,14 @@ impl Graph {
         let mut candidates: Vec<NodeIndex<u32>> = self
             .by_value
             .candidates(hash_of(name))
-            .filter(|&index| value_keys(&self.inner[index].node).any(|key| key == name))
+            .filter(|&index| {
+                let mut buffer = String::new();
+                let mut matches = false;
+                for_each_value_key(&self.inner[index].node, &mut buffer, |key| {
+                    matches |= key == name;
+                });
+                matches
+            })
             .collect();
         candidates.sort_unstable();
         candidates.dedup();
@@ -308,9 +315,10 @@ pub(crate) fn hash_of<T: Hash + ?Sized>(key: &T) -> u32 {
     (hash ^ (hash >> 32)) as u32
 }
 
-/// Calls `f` with every text a bare-name lookup matches a node by (see
-/// [`value_keys`]), writing the `kind:value` forms into `buffer` rather
-/// than allocating each.
+/// Calls `f` with every text a bare-name lookup matches a node by: each
+/// alias's value, `kind:value` for scoped aliases other than ARNs, and the
+/// node's name. The `kind:value` forms are written into `buffer` rather
+/// than allocated one by one.
 pub(crate) fn for_each_value_key(node: &Node, buffer: &mut String, mut f: impl FnMut(&str)) {
     use std::fmt::Write as _;
     for alias in &node.aliases {
@@ -322,20 +330,6 @@ pub(crate) fn for_each_value_key(node: &Node, buffer: &mut String, mut f: impl F
         }
     }
     f(&node.name);
-}
-
-/// The texts a bare-name lookup matches a node by: each alias's value,
-/// `kind:value` for scoped aliases other than ARNs, and the node's name.
-pub(crate) fn value_keys(node: &Node) -> impl Iterator<Item = std::borrow::Cow<'_, str>> + '_ {
-    use std::borrow::Cow;
-    node.aliases
-        .iter()
-        .flat_map(|alias| {
-            let scoped = (alias.kind != AliasKind::Arn && alias.scope.is_some())
-                .then(|| Cow::Owned(format!("{}:{}", alias.kind, alias.value)));
-            std::iter::once(Cow::Borrowed(alias.value.as_str())).chain(scoped)
-        })
-        .chain(std::iter::once(Cow::Borrowed(node.name.as_str())))
 }
 
 /// A lookup table that stores no keys: `(hash of key, node)` pairs, sorted,
