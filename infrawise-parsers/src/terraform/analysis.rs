@@ -20,7 +20,7 @@ use infrawise_core::{Diagnostic, EdgeKind, Text};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::module::{At, BlockAt, ModuleFiles};
-use super::refs::{self, Reference, Target};
+use super::refs::{self, Target};
 
 /// A module's blocks by kind and name, names borrowed from the syntax tree.
 #[derive(Default)]
@@ -160,10 +160,6 @@ pub(crate) struct Analysis<'f> {
     locals: HashMap<&'f str, Vec<Site<'f>>>,
     /// The arguments of each module call, by the block's address.
     calls: HashMap<usize, Vec<Input<'f>>>,
-    /// Every reference in the body of each `aws_iam_*` resource and data
-    /// source (policies, policy documents, attachments), by the block's
-    /// address, for the `grants` analysis.
-    policies: HashMap<usize, Vec<Reference<'f>>>,
 }
 
 fn key(block: &Block) -> usize {
@@ -222,15 +218,6 @@ impl<'f> Analysis<'f> {
             }
             calls.insert(key(b.block), inputs);
         }
-        let mut policies = HashMap::default();
-        for (kind, blocks) in index.resources.iter().chain(&index.data) {
-            if kind.starts_with("aws_iam_") {
-                for b in blocks.values() {
-                    let found = refs::collect_body(&b.block.body, "", &mut Vec::new());
-                    policies.insert(key(b.block), found);
-                }
-            }
-        }
         Analysis {
             files,
             index,
@@ -238,7 +225,6 @@ impl<'f> Analysis<'f> {
             bodies,
             locals,
             calls,
-            policies,
         }
     }
 
@@ -251,11 +237,6 @@ impl<'f> Analysis<'f> {
     /// The references in a local value's expression.
     pub(crate) fn local(&self, name: &str) -> &[Site<'f>] {
         self.locals.get(name).map_or(&[], Vec::as_slice)
-    }
-
-    /// The references in an `aws_iam_*` block's body, all of them.
-    pub(crate) fn policy(&self, block: &Block) -> Option<&[Reference<'f>]> {
-        self.policies.get(&key(block)).map(Vec::as_slice)
     }
 
     /// The arguments of a module call with their references.

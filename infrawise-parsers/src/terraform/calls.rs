@@ -16,7 +16,7 @@ use super::refs;
 use super::value::Value;
 
 /// How deep local modules may nest before the scan stops following them.
-const MAX_MODULE_DEPTH: usize = 32;
+pub(crate) const MAX_MODULE_DEPTH: usize = 32;
 
 /// Whether a module source is a local path.
 pub(crate) fn is_local_source(source: &str) -> bool {

@@ -260,55 +260,44 @@ impl<'f> Instance<'_, 'f> {
         at: At<'_>,
         line: Option<u32>,
     ) -> Vec<NodeId> {
-        // The addresses of a block's instances (`what` when it has one, or
-        // its instances are unknown), each as given to `id`.
-        let instances = |what: &dyn Fn(&mut String),
-                         b: BlockAt<'_>,
-                         evaluator: &mut Evaluator<'_>|
-         -> Vec<(String, usize)> {
-            let mut base = String::new();
-            what(&mut base);
-            let expansion = self.expansion(b);
-            match &*expansion {
-                Expansion::Single | Expansion::Unknown(_) => {
-                    let len = base.len();
-                    vec![(base, len)]
-                }
-                Expansion::Instances(keys) => {
-                    let wanted = index.map(|e| evaluator.eval(e));
-                    let chosen: Vec<&InstanceKey> = match &wanted {
-                        Some(w) if w.is_known() => keys
-                            .iter()
-                            .filter(|k| k.key == *w || k.key.as_string() == w.as_string())
-                            .collect(),
-                        _ => Vec::new(),
-                    };
-                    let chosen = if chosen.is_empty() {
-                        keys.iter().collect()
-                    } else {
+        // The addresses of a block's instances (`base` when it has one, or
+        // its instances are unknown), each with the length of `base`.
+        let instances =
+            |base: String, b: BlockAt<'_>, evaluator: &mut Evaluator<'_>| -> Vec<(String, usize)> {
+                let expansion = self.expansion(b);
+                match &*expansion {
+                    Expansion::Single | Expansion::Unknown(_) => {
+                        let len = base.len();
+                        vec![(base, len)]
+                    }
+                    Expansion::Instances(keys) => {
+                        let wanted = index.map(|e| evaluator.eval(e));
+                        let chosen: Vec<&InstanceKey> = match &wanted {
+                            Some(w) if w.is_known() => keys.iter().filter(|k| k.is(w)).collect(),
+                            _ => Vec::new(),
+                        };
+                        let chosen = if chosen.is_empty() {
+                            keys.iter().collect()
+                        } else {
+                            chosen
+                        };
                         chosen
-                    };
-                    chosen
-                        .iter()
-                        .map(|k| {
-                            let mut address = String::with_capacity(base.len() + k.suffix.len());
-                            address.push_str(&base);
-                            address.push_str(&k.suffix);
-                            (address, base.len())
-                        })
-                        .collect()
+                            .iter()
+                            .map(|k| {
+                                let mut address =
+                                    String::with_capacity(base.len() + k.suffix.len());
+                                address.push_str(&base);
+                                address.push_str(&k.suffix);
+                                (address, base.len())
+                            })
+                            .collect()
+                    }
                 }
-            }
-        };
+            };
         match target {
             Target::Resource { kind, name } => {
                 if let Some(b) = self.analysis.index.resource(kind, name) {
-                    let what = |out: &mut String| {
-                        out.push_str(kind);
-                        out.push('.');
-                        out.push_str(name);
-                    };
-                    instances(&what, b, evaluator)
+                    instances([kind, ".", name].concat(), b, evaluator)
                         .iter()
                         .map(|(a, _)| self.id(a))
                         .collect()
@@ -323,13 +312,7 @@ impl<'f> Instance<'_, 'f> {
             }
             Target::Data { kind, name } => {
                 if let Some(b) = self.analysis.index.data_source(kind, name) {
-                    let what = |out: &mut String| {
-                        out.push_str("data.");
-                        out.push_str(kind);
-                        out.push('.');
-                        out.push_str(name);
-                    };
-                    instances(&what, b, evaluator)
+                    instances(["data.", kind, ".", name].concat(), b, evaluator)
                         .iter()
                         .map(|(a, _)| self.id(a))
                         .collect()
@@ -360,11 +343,7 @@ impl<'f> Instance<'_, 'f> {
                     };
                     matches!(instance, Some(Value::Map(map)) if map.contains_key(output))
                 };
-                let what = |out: &mut String| {
-                    out.push_str("module.");
-                    out.push_str(name);
-                };
-                instances(&what, b, evaluator)
+                instances(["module.", name].concat(), b, evaluator)
                     .into_iter()
                     .map(|(mut address, base)| match output {
                         Some(o) if declares(&address[base..]) => {
@@ -501,7 +480,7 @@ impl<'f> Instance<'_, 'f> {
                 );
             }
             if raw_type.starts_with("aws_iam_") {
-                self.grants(&id, b, &found, &values);
+                self.grants(&id, b, &found);
             }
             if kind == NodeKind::Table {
                 self.table_indexes(&id, &address, b, &values);

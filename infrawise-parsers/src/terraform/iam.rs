@@ -9,7 +9,7 @@ use infrawise_core::{Alias, EdgeKind, Evidence, NodeId, NodeRef};
 use super::analysis::Site;
 use super::eval::Evaluator;
 use super::module::{BlockAt, Instance};
-use super::refs::{self, Reference, Target};
+use super::refs::Target;
 use super::value::Value;
 
 /// Whether an attribute path is the resource list of a policy statement.
@@ -104,14 +104,7 @@ impl<'f> Instance<'_, 'f> {
     fn grant_targets(&self, b: BlockAt<'_>, depth: usize) -> Vec<(NodeRef, String)> {
         let mut out = Vec::new();
         let mut evaluator = Evaluator::new(self);
-        let walked;
-        let references: &[Reference<'_>] = if let Some(found) = self.analysis.policy(b.block) {
-            found
-        } else {
-            walked = refs::collect_body(&b.block.body, "", &mut Vec::new());
-            &walked
-        };
-        for reference in references {
+        for reference in self.analysis.body(b.block) {
             let line = b.line();
             match reference.target {
                 Target::Data { kind, name } if kind == "aws_iam_policy_document" && depth > 0 => {
@@ -146,7 +139,7 @@ impl<'f> Instance<'_, 'f> {
                         b.at,
                         line,
                     ) {
-                        out.push((NodeRef::Id(target), reference.path.clone()));
+                        out.push((NodeRef::Id(target), reference.path.to_string()));
                     }
                 }
                 _ => {}
@@ -164,13 +157,7 @@ impl<'f> Instance<'_, 'f> {
 
     /// Emits `grants` edges for an IAM resource or policy document, from
     /// the block and from the roles it attaches to.
-    pub(crate) fn grants(
-        &self,
-        id: &NodeId,
-        b: BlockAt<'_>,
-        found: &[(&Site<'f>, Vec<NodeId>)],
-        _values: &super::emit::Attributes<'_>,
-    ) {
+    pub(crate) fn grants(&self, id: &NodeId, b: BlockAt<'_>, found: &[(&Site<'f>, Vec<NodeId>)]) {
         let targets = self.grant_targets(b, 2);
         if targets.is_empty() {
             return;

@@ -32,12 +32,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use hcl::edit::expr::Expression;
+use hcl::edit::structure::Block;
 use infrawise_core::{Diagnostic, Edge, Format, Fragment, Origin, Source, normalize_evidence};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
 use self::analysis::{Analysis, Shared};
-use self::calls::is_local_source;
+use self::calls::{MAX_MODULE_DEPTH, is_local_source};
 use self::load::{SourceFile, join_lexically};
 use self::module::{Context, Instance, ModuleFiles, Scan};
 
@@ -188,14 +189,10 @@ fn called_dirs(modules: &BTreeMap<PathBuf, ModuleFiles>) -> BTreeSet<PathBuf> {
                 if block.ident.value().as_str() != "module" {
                     continue;
                 }
-                if let Some(Expression::String(source)) =
-                    block.body.get_attribute("source").map(|a| &a.value)
-                    && is_local_source(source.value())
+                if let Some(target) = local_call_target(dir, block)
+                    && target != *dir
                 {
-                    let target = join_lexically(dir, source.value());
-                    if target != *dir {
-                        called.insert(target);
-                    }
+                    called.insert(target);
                 }
             }
         }
@@ -203,10 +200,22 @@ fn called_dirs(modules: &BTreeMap<PathBuf, ModuleFiles>) -> BTreeSet<PathBuf> {
     called
 }
 
+/// The directory a `module` block in `dir` calls, when its `source` is a
+/// local path written as a literal.
+fn local_call_target(dir: &Path, block: &Block) -> Option<PathBuf> {
+    match block.body.get_attribute("source").map(|a| &a.value) {
+        Some(Expression::String(source)) if is_local_source(source.value()) => {
+            Some(join_lexically(dir, source.value()))
+        }
+        _ => None,
+    }
+}
+
 /// What evaluating `dir` as a root costs, roughly: the bytes of its files
 /// plus, for every call of a scanned local module, that module's cost. A
 /// module's cost is worked out once (`costs`); a call back into a module
-/// on the way (`stack`, a cycle) adds nothing.
+/// on the way (`stack`, a cycle), or nested deeper than evaluation
+/// follows, adds nothing.
 fn estimated_cost(
     dir: &Path,
     analyses: &BTreeMap<PathBuf, Analysis<'_>>,
@@ -219,16 +228,14 @@ fn estimated_cost(
     let Some(module) = analyses.get(dir) else {
         return 0;
     };
-    if stack.iter().any(|d| d == dir) {
+    // A cycle adds nothing; nesting stops where evaluation stops following.
+    if stack.iter().any(|d| d == dir) || stack.len() >= MAX_MODULE_DEPTH {
         return 0;
     }
     stack.push(dir.to_path_buf());
     let mut cost: usize = module.files.files.iter().map(|f| f.text.len()).sum();
     for b in module.index.modules.values() {
-        if let Some(Expression::String(source)) = b.attr("source")
-            && is_local_source(source.value())
-        {
-            let target = join_lexically(dir, source.value());
+        if let Some(target) = local_call_target(dir, b.block) {
             cost = cost.saturating_add(estimated_cost(&target, analyses, costs, stack));
         }
     }

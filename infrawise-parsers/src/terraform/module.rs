@@ -213,6 +213,12 @@ pub(crate) struct InstanceKey {
 }
 
 impl InstanceKey {
+    /// Whether `key` picks this instance: the same key, or the same as
+    /// text (`aws_x.y["1"]` and `aws_x.y[1]`).
+    pub(crate) fn is(&self, key: &Value) -> bool {
+        self.key == *key || self.key.as_string() == key.as_string()
+    }
+
     /// Binds `count.index` or `each.key`/`each.value`.
     pub(crate) fn bind(&self, evaluator: &mut Evaluator<'_>) {
         if self.count {
@@ -468,15 +474,10 @@ impl<'s, 'f> Instance<'s, 'f> {
         let expansion = self.expansion(b);
         let (slot, instance) = match (&*expansion, key) {
             (Expansion::Single, None) => (usize::MAX, None),
-            (Expansion::Instances(keys), Some(key)) => {
-                match keys
-                    .iter()
-                    .position(|k| k.key == *key || k.key.as_string() == key.as_string())
-                {
-                    Some(i) => (i, keys.get(i)),
-                    None => return Value::Unknown,
-                }
-            }
+            (Expansion::Instances(keys), Some(key)) => match keys.iter().position(|k| k.is(key)) {
+                Some(i) => (i, keys.get(i)),
+                None => return Value::Unknown,
+            },
             _ => return Value::Unknown,
         };
         let cache_key = (address_of(expr), slot);

@@ -3,7 +3,6 @@
 //! (function arguments, templates, heredocs, for-expressions, conditionals).
 
 use hcl::edit::expr::{Expression, ObjectKey, TraversalOperator};
-use hcl::edit::structure::BlockLabel;
 use hcl::edit::template::{Directive, Element, Template};
 use hcl::edit::{Decorated, Span as _};
 
@@ -254,41 +253,4 @@ pub(crate) fn join(path: &str, name: &str) -> String {
     } else {
         format!("{path}.{name}")
     }
-}
-
-/// Collects the references in every argument and nested block of a body,
-/// each with its attribute path.
-pub(crate) fn collect_body<'a>(
-    body: &'a hcl::edit::structure::Body,
-    path: &str,
-    bound: &mut Vec<&'a str>,
-) -> Vec<Reference<'a>> {
-    let mut out = Vec::new();
-    for attr in body.attributes() {
-        out.extend(collect(
-            &attr.value,
-            bound,
-            &join(path, attr.key.value().as_str()),
-        ));
-    }
-    for block in body.blocks() {
-        let ident = block.ident.value().as_str();
-        if ident == "dynamic" {
-            let Some(label) = block.labels.first().map(BlockLabel::as_str) else {
-                continue;
-            };
-            let inner = join(path, label);
-            if let Some(for_each) = block.body.get_attribute("for_each") {
-                out.extend(collect(&for_each.value, bound, &join(&inner, "for_each")));
-            }
-            bound.push(label);
-            for content in block.body.get_blocks("content") {
-                out.extend(collect_body(&content.body, &inner, bound));
-            }
-            bound.pop();
-        } else {
-            out.extend(collect_body(&block.body, &join(path, ident), bound));
-        }
-    }
-    out
 }
