@@ -1,7 +1,11 @@
 //! Attribute values, including the ones nobody could work out.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
+
+use crate::{NodeKind, Origin, Text};
 
 /// The key an unknown value is written under in JSON.
 pub const UNKNOWN_KEY: &str = "$unknown";
@@ -101,5 +105,346 @@ impl Serialize for AttributeValue {
 impl<'de> Deserialize<'de> for AttributeValue {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         Value::deserialize(deserializer).map(AttributeValue::from_json)
+    }
+}
+
+/// One attribute's values, by origin: `{"declared": 30, "observed": 60}`.
+///
+/// Decision: a short vector sorted by origin, read like a map, not a
+/// `BTreeMap`. Rationale: nearly every attribute has one origin, and a
+/// map's first node has room for eleven (close to a kilobyte with a JSON
+/// value in it); the vector holds what is there. Trade-off: inserting is
+/// linear, over at most three origins.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OriginValues(Vec<(Origin, AttributeValue)>);
+
+impl OriginValues {
+    /// The value `origin` states.
+    pub fn get(&self, origin: &Origin) -> Option<&AttributeValue> {
+        self.0.iter().find(|(o, _)| o == origin).map(|(_, v)| v)
+    }
+
+    /// Whether `origin` states a value.
+    pub fn contains_key(&self, origin: &Origin) -> bool {
+        self.get(origin).is_some()
+    }
+
+    /// The values with their origins, in origin order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Origin, &AttributeValue)> + '_ {
+        self.0.iter().map(|(o, v)| (o, v))
+    }
+
+    /// The origins, in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Origin> + '_ {
+        self.0.iter().map(|(o, _)| o)
+    }
+
+    /// The values, in origin order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &AttributeValue> + '_ {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// How many origins state a value.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether no origin states a value.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Sets the value `origin` states; returns the one it replaced.
+    fn insert(&mut self, origin: Origin, value: AttributeValue) -> Option<AttributeValue> {
+        match self.0.binary_search_by(|(o, _)| o.cmp(&origin)) {
+            Ok(at) => Some(std::mem::replace(&mut self.0[at].1, value)),
+            Err(at) => {
+                if self.0.capacity() == 0 {
+                    self.0.reserve_exact(1);
+                }
+                self.0.insert(at, (origin, value));
+                None
+            }
+        }
+    }
+
+    fn values_mut(&mut self) -> impl Iterator<Item = &mut AttributeValue> + '_ {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+}
+
+impl<'a> IntoIterator for &'a OriginValues {
+    type Item = (&'a Origin, &'a AttributeValue);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (Origin, AttributeValue)>,
+        fn(&'a (Origin, AttributeValue)) -> (&'a Origin, &'a AttributeValue),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(o, v)| (o, v))
+    }
+}
+
+impl IntoIterator for OriginValues {
+    type Item = (Origin, AttributeValue);
+    type IntoIter = std::vec::IntoIter<(Origin, AttributeValue)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
+
+impl Serialize for OriginValues {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for OriginValues {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<Origin, AttributeValue>::deserialize(deserializer)?;
+        Ok(OriginValues(map.into_iter().collect()))
+    }
+}
+
+/// The node kind and provider type a node's attributes were last withheld
+/// for (see [`crate::secret::redact_node`]).
+pub(crate) type RedactedFor = (NodeKind, Option<Text>);
+
+/// A node's attribute values, by name and then by origin:
+/// `{"visibility_timeout": {"declared": 30, "observed": 60}}`.
+///
+/// Decision: values enter only through [`crate::Node::set_attribute`]
+/// (which withholds secrets as a value enters), deserialisation, or
+/// [`Attributes::merge`]; nothing hands out a value to change. Rationale:
+/// then the set knows when everything in it was withheld under the node's
+/// current kind and type, and the graph build's pass over every attribute
+/// of every node ([`crate::secret::redact_node`]) can skip a node
+/// that was, rather than read every value again. Trade-off: a parser
+/// cannot edit a value in place; it sets it again.
+///
+/// Stored as a vector sorted by name, which a node's few attributes fit
+/// better than a tree.
+#[derive(Clone, Default)]
+pub struct Attributes {
+    entries: Vec<(String, OriginValues)>,
+    /// Set while every value was withheld under this kind and type.
+    pub(crate) redacted_for: Option<RedactedFor>,
+}
+
+impl Attributes {
+    /// An empty set.
+    pub const fn new() -> Self {
+        Attributes {
+            entries: Vec::new(),
+            redacted_for: None,
+        }
+    }
+
+    fn position(&self, name: &str) -> Result<usize, usize> {
+        // Values mostly arrive in name order: the last entry first.
+        match self.entries.last() {
+            Some((last, _)) if last.as_str() < name => Err(self.entries.len()),
+            _ => self.entries.binary_search_by(|(n, _)| n.as_str().cmp(name)),
+        }
+    }
+
+    /// The values of attribute `name`.
+    pub fn get(&self, name: &str) -> Option<&OriginValues> {
+        self.position(name).ok().map(|at| &self.entries[at].1)
+    }
+
+    /// Whether the node has attribute `name`.
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.position(name).is_ok()
+    }
+
+    /// The attributes with their values, in name order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&String, &OriginValues)> + '_ {
+        self.entries.iter().map(|(n, v)| (n, v))
+    }
+
+    /// The attribute names, in order.
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + '_ {
+        self.entries.iter().map(|(n, _)| n)
+    }
+
+    /// The values of each attribute, in name order.
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &OriginValues> + '_ {
+        self.entries.iter().map(|(_, v)| v)
+    }
+
+    /// How many attributes there are.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Sets what `origin` states of `name`, as given (the caller has
+    /// withheld what must be), and returns the value replaced.
+    pub(crate) fn insert(
+        &mut self,
+        name: String,
+        origin: Origin,
+        value: AttributeValue,
+    ) -> Option<AttributeValue> {
+        match self.position(&name) {
+            Ok(at) => self.entries[at].1.insert(origin, value),
+            Err(at) => {
+                let mut values = OriginValues::default();
+                values.insert(origin, value);
+                self.entries.insert(at, (name, values));
+                None
+            }
+        }
+    }
+
+    /// Every value, to be withheld where it stands, with its attribute's name.
+    pub(crate) fn for_each_value_mut(&mut self, mut f: impl FnMut(&str, &mut AttributeValue)) {
+        for (name, values) in &mut self.entries {
+            for value in values.values_mut() {
+                f(name, value);
+            }
+        }
+    }
+
+    /// Takes in another node's attributes (one real thing's contributions
+    /// being merged): a value `other` states for an origin this set has no
+    /// value for is added; one it has is replaced when `replaces(existing,
+    /// new)`. Each value was withheld as it entered `other`.
+    pub fn merge(
+        &mut self,
+        other: Attributes,
+        replaces: impl Fn(&AttributeValue, &AttributeValue) -> bool,
+    ) {
+        // What was withheld under two nodes' kinds and types is not known
+        // to be under either: the next pass reads everything.
+        self.redacted_for = None;
+        for (name, values) in other.entries {
+            let at = match self.position(&name) {
+                Ok(at) => at,
+                Err(at) => {
+                    self.entries.insert(at, (name, OriginValues::default()));
+                    at
+                }
+            };
+            let slot = &mut self.entries[at].1;
+            for (origin, value) in values {
+                if slot
+                    .get(&origin)
+                    .is_none_or(|existing| replaces(existing, &value))
+                {
+                    slot.insert(origin, value);
+                }
+            }
+        }
+    }
+}
+
+impl PartialEq for Attributes {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl std::fmt::Debug for Attributes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<'a> IntoIterator for &'a Attributes {
+    type Item = (&'a String, &'a OriginValues);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, OriginValues)>,
+        fn(&'a (String, OriginValues)) -> (&'a String, &'a OriginValues),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(n, v)| (n, v))
+    }
+}
+
+impl Serialize for Attributes {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Attributes {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, OriginValues>::deserialize(deserializer)?;
+        Ok(Attributes {
+            entries: map.into_iter().collect(),
+            redacted_for: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use crate::{AttributeValue, Attributes, Node, NodeKind, Origin};
+
+    #[test]
+    fn attributes_read_and_write_as_maps() {
+        let mut node = Node::new("n", NodeKind::Queue, "n");
+        node.set_attribute(Origin::Observed, "visibility_timeout", json!(60));
+        node.set_attribute(Origin::Declared, "visibility_timeout", json!(30));
+        node.set_attribute(
+            Origin::Declared,
+            "arn",
+            AttributeValue::unknown("aws_sqs_queue.q.arn"),
+        );
+        let text = serde_json::to_string(&node.attributes).expect("serialises");
+        assert_eq!(
+            text,
+            r#"{"arn":{"declared":{"$unknown":"aws_sqs_queue.q.arn"}},"visibility_timeout":{"declared":30,"observed":60}}"#
+        );
+        let back: Attributes = serde_json::from_str(&text).expect("deserialises");
+        assert_eq!(back, node.attributes);
+        let names: Vec<&String> = back.keys().collect();
+        assert_eq!(names, ["arn", "visibility_timeout"]);
+        let timeout = back.get("visibility_timeout").expect("present");
+        assert_eq!(
+            timeout.keys().copied().collect::<Vec<_>>(),
+            [Origin::Declared, Origin::Observed]
+        );
+        assert_eq!(
+            timeout.get(&Origin::Observed),
+            Some(&AttributeValue::Known(json!(60)))
+        );
+        assert!(back.get("missing").is_none());
+    }
+
+    #[test]
+    fn merging_adds_missing_values_and_replaces_by_the_rule_given() {
+        let mut a = Node::new("a", NodeKind::Queue, "a");
+        a.set_attribute(Origin::Declared, "name", json!("zeta"));
+        let mut b = Node::new("b", NodeKind::Queue, "b");
+        b.set_attribute(Origin::Declared, "name", json!("alpha"));
+        b.set_attribute(Origin::Observed, "name", json!("observed"));
+        b.set_attribute(Origin::Declared, "fifo", json!(true));
+        a.attributes.merge(b.attributes, |existing, new| {
+            new.known().map(ToString::to_string) < existing.known().map(ToString::to_string)
+        });
+        let name = a.attributes.get("name").expect("present");
+        assert_eq!(
+            name.get(&Origin::Declared),
+            Some(&AttributeValue::Known(json!("alpha")))
+        );
+        assert_eq!(
+            name.get(&Origin::Observed),
+            Some(&AttributeValue::Known(json!("observed")))
+        );
+        assert!(a.attributes.contains_key("fifo"));
+        assert_eq!(a.attributes.len(), 2);
+        // Merged values are read again by the next redaction pass.
+        assert_eq!(a.attributes.redacted_for, None);
     }
 }

@@ -1,12 +1,12 @@
 //! What one parser produces from one input: nodes, edges, diagnostics.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    Alias, AliasSet, AttributeValue, Diagnostic, EdgeKind, Evidence, NodeId, NodeKind, Origin,
-    Text, Timestamp,
+    Alias, AliasSet, AttributeValue, Attributes, Diagnostic, EdgeKind, Evidence, NodeId, NodeKind,
+    Origin, Text, Timestamp,
 };
 
 /// A node as a parser states it. The graph merges every `Node` that names
@@ -31,7 +31,7 @@ pub struct Node {
     pub aliases: AliasSet,
     /// Attribute values, per origin: `{"visibility_timeout": {"declared": 30, "observed": 60}}`.
     #[serde(default)]
-    pub attributes: BTreeMap<String, BTreeMap<Origin, AttributeValue>>,
+    pub attributes: Attributes,
     /// Why the node is believed to exist.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
@@ -47,7 +47,7 @@ impl Node {
             name: name.into(),
             scope: None,
             aliases: AliasSet::new(),
-            attributes: BTreeMap::new(),
+            attributes: Attributes::new(),
             evidence: Vec::new(),
         }
     }
@@ -92,17 +92,28 @@ impl Node {
         value: impl Into<AttributeValue>,
     ) {
         let name = name.into();
-        let mut value =
-            crate::secret::redact(self.kind, self.raw_type.as_deref(), &name, value.into());
+        let stamp = (self.kind, self.raw_type);
+        let mut value = crate::secret::redact(stamp.0, stamp.1.as_deref(), &name, value.into());
         // Objects print with sorted keys whatever serde_json's features
         // (a dependency enabling `preserve_order` must not change output).
         if let AttributeValue::Known(json) = &mut value {
             json.sort_all_objects();
         }
-        self.attributes
-            .entry(name)
-            .or_default()
-            .insert(origin, value);
+        // The rule that needs two attributes (see `secret::redact_node`),
+        // kept as either arrives.
+        let rule = crate::secret::in_secure_string_rule(&name);
+        let was_empty = self.attributes.is_empty();
+        self.attributes.insert(name, origin, value);
+        if rule {
+            crate::secret::withhold_secure_string(&mut self.attributes);
+        }
+        // Everything here was withheld under this kind and type only if it
+        // all entered under them.
+        if was_empty {
+            self.attributes.redacted_for = Some(stamp);
+        } else if self.attributes.redacted_for != Some(stamp) {
+            self.attributes.redacted_for = None;
+        }
     }
 
     /// The origins of this node's evidence, sorted and deduplicated.

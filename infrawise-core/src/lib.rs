@@ -54,7 +54,7 @@ mod text;
 mod time;
 
 pub use alias::{Alias, AliasKind, AliasSet, NodeId};
-pub use attribute::{AttributeValue, REDACTED_KEY, UNKNOWN_KEY};
+pub use attribute::{AttributeValue, Attributes, OriginValues, REDACTED_KEY, UNKNOWN_KEY};
 pub use diagnostic::{Diagnostic, Parsed, Severity};
 pub use error::Error;
 pub use evidence::{Evidence, normalize_evidence};

@@ -39,7 +39,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::{AttributeValue, Node, NodeKind};
+use crate::{AttributeValue, Attributes, Node, NodeKind};
 
 /// One attribute that holds a credential by its resource type's schema.
 #[derive(Clone, Copy, Debug)]
@@ -389,75 +389,114 @@ pub fn redact(
     kind: NodeKind,
     raw_type: Option<&str>,
     name: &str,
-    value: AttributeValue,
+    mut value: AttributeValue,
 ) -> AttributeValue {
+    redact_in_place(kind, raw_type, name, &mut value);
+    value
+}
+
+/// [`redact`] where the value stands: a value with nothing secret in it
+/// (nearly every one) is read, not moved or copied.
+fn redact_in_place(kind: NodeKind, raw_type: Option<&str>, name: &str, value: &mut AttributeValue) {
     if let Some(reason) = raw_type.and_then(|t| credential_reason(t, name)) {
-        return match value {
-            AttributeValue::Redacted { .. } => value,
-            _ => AttributeValue::redacted(reason),
-        };
+        if !matches!(value, AttributeValue::Redacted { .. }) {
+            *value = AttributeValue::redacted(reason);
+        }
+        return;
     }
     let last = name.rsplit('.').next().unwrap_or(name);
-    let env = environment_attribute(name);
     match value {
         AttributeValue::Known(json) => {
-            if is_marker(&json) {
-                return AttributeValue::from_json(json);
+            if is_marker(json) {
+                let json = std::mem::take(json);
+                *value = AttributeValue::from_json(json);
+                return;
             }
             if kind == NodeKind::EnvVar && name == "value" {
-                return match json {
-                    Value::String(text) => env_literal(&text).map_or_else(
-                        || AttributeValue::redacted(LITERAL_ENV),
-                        |kept| AttributeValue::Known(Value::String(kept)),
-                    ),
-                    other => AttributeValue::Known(scrub_value(other, Context::Env)),
-                };
+                match json {
+                    Value::String(text) => match env_literal(text) {
+                        Some(kept) => *text = kept,
+                        None => *value = AttributeValue::redacted(LITERAL_ENV),
+                    },
+                    other => scrub_in_place(other, Context::Env),
+                }
+                return;
             }
-            if credential_named(last) && holds_text(&json) {
-                return AttributeValue::redacted(NAMED_CREDENTIAL);
+            if credential_named(last) && holds_text(json) {
+                *value = AttributeValue::redacted(NAMED_CREDENTIAL);
+                return;
             }
-            let context = if env { Context::Env } else { Context::Plain };
-            AttributeValue::Known(scrub_value(json, context))
+            let context = if environment_attribute(name) {
+                Context::Env
+            } else {
+                Context::Plain
+            };
+            scrub_in_place(json, context);
         }
         AttributeValue::Unknown { expression } => {
             // Only quoted literals and JSON documents are ever scrubbed; a
             // text with neither (`aws_sqs_queue.q.arn`) is kept as it is.
-            if !expression.contains('"') && !looks_like_document(&expression) {
-                return AttributeValue::Unknown { expression };
+            if !expression.contains('"') && !looks_like_document(expression) {
+                return;
             }
-            if credential_named(last) {
+            let scrubbed = if credential_named(last) {
                 // `password = "${var.prefix}hunter2"`: the text itself may hold it.
-                return AttributeValue::unknown(scrub_expression(&expression, true));
+                scrub_expression(expression, true)
+            } else {
+                let env_value = kind == NodeKind::EnvVar && name == "value";
+                scrub_expression(expression, environment_attribute(name) || env_value)
+            };
+            if scrubbed != *expression {
+                *expression = scrubbed;
             }
-            let env_value = kind == NodeKind::EnvVar && name == "value";
-            AttributeValue::unknown(scrub_expression(&expression, env || env_value))
         }
-        AttributeValue::Redacted { .. } => value,
+        AttributeValue::Redacted { .. } => {}
     }
 }
 
 /// Runs [`redact`] over every attribute of `node`, plus the rules that need
 /// two attributes of one node (an SSM parameter's value is a credential
-/// when its type is `SecureString`). Idempotent.
+/// when its type is `SecureString`). Idempotent. A node whose attributes
+/// all entered through [`Node::set_attribute`] under its present kind and
+/// type holds nothing this would change, and is not read again.
 pub fn redact_node(node: &mut Node) {
-    let secure_string = ["type", "Properties.Type"].iter().any(|key| {
-        node.attributes.get(*key).is_some_and(|values| {
+    let stamp = (node.kind, node.raw_type);
+    if node.attributes.redacted_for == Some(stamp) {
+        return;
+    }
+    let (kind, raw_type) = stamp;
+    node.attributes
+        .for_each_value_mut(|name, value| redact_in_place(kind, raw_type.as_deref(), name, value));
+    withhold_secure_string(&mut node.attributes);
+    node.attributes.redacted_for = Some(stamp);
+}
+
+/// Whether an attribute named `name` takes part in the `SecureString` rule.
+pub(crate) fn in_secure_string_rule(name: &str) -> bool {
+    matches!(
+        name,
+        "type" | "Properties.Type" | "value" | "Properties.Value"
+    )
+}
+
+/// Withholds the value of an SSM parameter whose type is `SecureString`.
+pub(crate) fn withhold_secure_string(attributes: &mut Attributes) {
+    let secure = ["type", "Properties.Type"].iter().any(|key| {
+        attributes.get(key).is_some_and(|values| {
             values
                 .values()
                 .any(|v| v.known().and_then(Value::as_str) == Some(SECURE_STRING))
         })
     });
-    let kind = node.kind;
-    let raw_type = node.raw_type;
-    for (name, values) in &mut node.attributes {
-        for value in values.values_mut() {
-            let taken = std::mem::replace(value, AttributeValue::Known(Value::Null));
-            *value = if secure_string && matches!(name.as_str(), "value" | "Properties.Value") {
-                AttributeValue::redacted("SSM SecureString parameter value")
-            } else {
-                redact(kind, raw_type.as_deref(), name, taken)
-            };
-        }
+    if secure {
+        attributes.for_each_value_mut(|name, value| {
+            // A value withheld already keeps its reason, as in [`redact`].
+            if matches!(name, "value" | "Properties.Value")
+                && !matches!(value, AttributeValue::Redacted { .. })
+            {
+                *value = AttributeValue::redacted("SSM SecureString parameter value");
+            }
+        });
     }
 }
 
@@ -681,6 +720,62 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn secure_string_values_are_withheld_whichever_attribute_comes_first() {
+        for type_first in [true, false] {
+            let mut node = Node::new("p", NodeKind::Other, "p").with_raw_type("aws_ssm_parameter");
+            let set_type = |node: &mut Node| {
+                node.set_attribute(crate::Origin::Declared, "type", json!("SecureString"));
+            };
+            if type_first {
+                set_type(&mut node);
+            }
+            node.set_attribute(crate::Origin::Declared, "value", json!("s3cr3t-value"));
+            node.set_attribute(crate::Origin::Observed, "value", json!("s3cr3t-value"));
+            if !type_first {
+                set_type(&mut node);
+            }
+            let values = node.attributes.get("value").expect("value kept");
+            assert_eq!(values.len(), 2);
+            for value in values.values() {
+                assert_eq!(
+                    *value,
+                    AttributeValue::redacted("SSM SecureString parameter value"),
+                    "type first: {type_first}"
+                );
+            }
+            // The build's pass finds nothing more to do.
+            let before = node.clone();
+            redact_node(&mut node);
+            assert_eq!(node, before);
+        }
+    }
+
+    #[test]
+    fn a_node_retyped_after_its_attributes_were_set_is_read_again() {
+        let mut node = Node::new("db", NodeKind::Other, "db");
+        node.set_attribute(crate::Origin::Declared, "master_password", json!("hunter2"));
+        node.set_attribute(crate::Origin::Declared, "engine", json!("postgres"));
+        // Named like a credential: withheld already, whatever the type.
+        assert!(matches!(
+            node.attributes
+                .get("master_password")
+                .and_then(|v| v.get(&crate::Origin::Declared)),
+            Some(AttributeValue::Redacted { .. })
+        ));
+        let mut node = Node::new("q", NodeKind::Other, "q");
+        node.set_attribute(crate::Origin::Declared, "value", json!("a literal"));
+        // Set directly, after the value: only the build's pass sees it.
+        node.kind = NodeKind::EnvVar;
+        redact_node(&mut node);
+        assert_eq!(
+            node.attributes
+                .get("value")
+                .and_then(|v| v.get(&crate::Origin::Declared)),
+            Some(&AttributeValue::redacted(LITERAL_ENV))
+        );
+    }
 
     #[test]
     fn credential_names() {

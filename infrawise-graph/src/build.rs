@@ -608,17 +608,9 @@ fn merge_component(mut contributions: Vec<(Node, bool)>) -> GraphNode {
         }
         node.aliases.extend(other.aliases);
         node.evidence.extend(other.evidence);
-        for (name, values) in other.attributes {
-            let slot = node.attributes.entry(name).or_default();
-            for (origin, value) in values {
-                match slot.get(&origin) {
-                    Some(existing) if attribute_rank(existing) <= attribute_rank(&value) => {}
-                    _ => {
-                        slot.insert(origin, value);
-                    }
-                }
-            }
-        }
+        node.attributes.merge(other.attributes, |existing, new| {
+            attribute_rank(new) < attribute_rank(existing)
+        });
     }
     normalize_evidence(&mut node.evidence);
     node.aliases.shrink_to_fit();

@@ -204,8 +204,8 @@ fn node_change(key: &str, old: &GraphNode, new: &GraphNode, by: DiffKey) -> Opti
         let after = new.node.attributes.get(name);
         let origins: BTreeSet<Origin> = before
             .into_iter()
-            .flat_map(|m| m.keys())
-            .chain(after.into_iter().flat_map(|m| m.keys()))
+            .flat_map(infrawise_core::OriginValues::keys)
+            .chain(after.into_iter().flat_map(infrawise_core::OriginValues::keys))
             .copied()
             .collect();
         for origin in origins {

@@ -1,9 +1,9 @@
 //! The JSON contract (schema_version 1) and loading it back.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 use infrawise_core::{
-    Alias, AttributeValue, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind,
+    Alias, Attributes, Diagnostic, Edge, EdgeKind, Evidence, Fragment, Node, NodeId, NodeKind,
     Origin, Source, Text,
 };
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,7 @@ pub struct NodeDocument {
     pub origins: Vec<Origin>,
     /// Attribute values per origin.
     #[serde(default)]
-    pub attributes: BTreeMap<String, BTreeMap<Origin, AttributeValue>>,
+    pub attributes: Attributes,
     /// All evidence, sorted.
     #[serde(default)]
     pub evidence: Vec<Evidence>,
@@ -263,7 +263,7 @@ struct NodeView<'g> {
     scope: Option<&'g str>,
     aliases: &'g infrawise_core::AliasSet,
     origins: Vec<Origin>,
-    attributes: &'g BTreeMap<String, BTreeMap<Origin, AttributeValue>>,
+    attributes: &'g Attributes,
     evidence: &'g [Evidence],
     #[serde(skip_serializing_if = "is_empty_set")]
     merged_ids: &'g [NodeId],

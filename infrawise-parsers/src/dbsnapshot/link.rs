@@ -41,8 +41,8 @@ const NAME_ATTRIBUTES: [&str; 5] = [
 fn texts<'a>(node: &'a Node, names: &'a [&str]) -> impl Iterator<Item = &'a str> + 'a {
     names
         .iter()
-        .filter_map(|name| node.attributes.get(*name))
-        .flat_map(|values| values.values())
+        .filter_map(|name| node.attributes.get(name))
+        .flat_map(infrawise_core::OriginValues::values)
         .filter_map(|value| value.known().and_then(serde_json::Value::as_str))
 }
 
