@@ -1,6 +1,7 @@
 //! Attribute values, including the ones nobody could work out.
 
 use std::collections::BTreeMap;
+use std::num::NonZeroU64;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -207,9 +208,24 @@ impl<'de> Deserialize<'de> for OriginValues {
     }
 }
 
-/// The node kind and provider type a node's attributes were last withheld
-/// for (see [`crate::secret::redact_node`]).
-pub(crate) type RedactedFor = (NodeKind, Option<Text>);
+/// The node kind and provider type every value of a node's attributes was
+/// withheld under (see [`crate::secret::redact_node`]), packed in one word
+/// (a graph holds millions of nodes): the interned type's address, which
+/// is one per distinct text, with the kind above it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RedactedFor(NonZeroU64);
+
+impl RedactedFor {
+    /// The stamp of `kind` and `raw_type`; none (so nothing is ever
+    /// skipped) where an address would not leave room for the kind.
+    pub(crate) fn of(kind: NodeKind, raw_type: Option<Text>) -> Option<Self> {
+        let address = raw_type.map_or(0, |t| t.as_str().as_ptr() as u64);
+        if address >> 56 != 0 {
+            return None;
+        }
+        NonZeroU64::new(address | ((kind as u64 + 1) << 56)).map(RedactedFor)
+    }
+}
 
 /// A node's attribute values, by name and then by origin:
 /// `{"visibility_timeout": {"declared": 30, "observed": 60}}`.
@@ -446,5 +462,6 @@ mod tests {
         assert_eq!(a.attributes.len(), 2);
         // Merged values are read again by the next redaction pass.
         assert_eq!(a.attributes.redacted_for, None);
+        assert!(std::mem::size_of::<Attributes>() <= 32);
     }
 }

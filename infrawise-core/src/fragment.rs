@@ -92,8 +92,8 @@ impl Node {
         value: impl Into<AttributeValue>,
     ) {
         let name = name.into();
-        let stamp = (self.kind, self.raw_type);
-        let mut value = crate::secret::redact(stamp.0, stamp.1.as_deref(), &name, value.into());
+        let mut value =
+            crate::secret::redact(self.kind, self.raw_type.as_deref(), &name, value.into());
         // Objects print with sorted keys whatever serde_json's features
         // (a dependency enabling `preserve_order` must not change output).
         if let AttributeValue::Known(json) = &mut value {
@@ -109,11 +109,12 @@ impl Node {
         }
         // Everything here was withheld under this kind and type only if it
         // all entered under them.
-        if was_empty {
-            self.attributes.redacted_for = Some(stamp);
-        } else if self.attributes.redacted_for != Some(stamp) {
-            self.attributes.redacted_for = None;
-        }
+        let stamp = crate::attribute::RedactedFor::of(self.kind, self.raw_type);
+        self.attributes.redacted_for = if was_empty || self.attributes.redacted_for == stamp {
+            stamp
+        } else {
+            None
+        };
     }
 
     /// The origins of this node's evidence, sorted and deduplicated.

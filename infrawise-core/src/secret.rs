@@ -460,15 +460,15 @@ fn redact_in_place(kind: NodeKind, raw_type: Option<&str>, name: &str, value: &m
 /// all entered through [`Node::set_attribute`] under its present kind and
 /// type holds nothing this would change, and is not read again.
 pub fn redact_node(node: &mut Node) {
-    let stamp = (node.kind, node.raw_type);
-    if node.attributes.redacted_for == Some(stamp) {
+    let (kind, raw_type) = (node.kind, node.raw_type);
+    let stamp = crate::attribute::RedactedFor::of(kind, raw_type);
+    if stamp.is_some() && node.attributes.redacted_for == stamp {
         return;
     }
-    let (kind, raw_type) = stamp;
     node.attributes
         .for_each_value_mut(|name, value| redact_in_place(kind, raw_type.as_deref(), name, value));
     withhold_secure_string(&mut node.attributes);
-    node.attributes.redacted_for = Some(stamp);
+    node.attributes.redacted_for = stamp;
 }
 
 /// Whether an attribute named `name` takes part in the `SecureString` rule.

@@ -205,7 +205,11 @@ fn node_change(key: &str, old: &GraphNode, new: &GraphNode, by: DiffKey) -> Opti
         let origins: BTreeSet<Origin> = before
             .into_iter()
             .flat_map(infrawise_core::OriginValues::keys)
-            .chain(after.into_iter().flat_map(infrawise_core::OriginValues::keys))
+            .chain(
+                after
+                    .into_iter()
+                    .flat_map(infrawise_core::OriginValues::keys),
+            )
             .copied()
             .collect();
         for origin in origins {
