@@ -121,7 +121,7 @@ impl Serialize for Evidence {
 impl<'de> Deserialize<'de> for Evidence {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let flat = Flat::deserialize(deserializer)?;
-        let mut evidence = Evidence::new(flat.origin, &flat.extractor, flat.detail);
+        let mut evidence = Evidence::new(flat.origin, flat.extractor, flat.detail);
         evidence.path = flat.path;
         evidence.set_line(flat.line);
         evidence.set_confidence(flat.confidence);
@@ -133,13 +133,13 @@ impl<'de> Deserialize<'de> for Evidence {
 }
 
 impl Evidence {
-    fn new(origin: Origin, extractor: &str, detail: impl Into<Text>) -> Self {
+    fn new(origin: Origin, extractor: impl Into<Text>, detail: impl Into<Text>) -> Self {
         Evidence {
             origin,
             path: None,
             line: 0,
             confidence: NO_CONFIDENCE,
-            extractor: Text::new(extractor),
+            extractor: extractor.into(),
             detail: detail.into(),
             extra: None,
         }
@@ -228,19 +228,23 @@ impl Evidence {
     }
 
     /// Declared evidence from `extractor`, e.g. `Evidence::declared("terraform", "attribute queue_url")`.
-    pub fn declared(extractor: &str, detail: impl Into<Text>) -> Self {
+    pub fn declared(extractor: impl Into<Text>, detail: impl Into<Text>) -> Self {
         Evidence::new(Origin::Declared, extractor, detail)
     }
 
     /// Inferred evidence with a confidence between 0 and 1 (clamped).
-    pub fn inferred(extractor: &str, detail: impl Into<Text>, confidence: f64) -> Self {
+    pub fn inferred(extractor: impl Into<Text>, detail: impl Into<Text>, confidence: f64) -> Self {
         let mut evidence = Evidence::new(Origin::Inferred, extractor, detail);
         evidence.set_confidence(Some(confidence));
         evidence
     }
 
     /// Observed evidence, seen at `seen` (first and last seen alike).
-    pub fn observed(extractor: &str, detail: impl Into<Text>, seen: Option<Timestamp>) -> Self {
+    pub fn observed(
+        extractor: impl Into<Text>,
+        detail: impl Into<Text>,
+        seen: Option<Timestamp>,
+    ) -> Self {
         let mut evidence = Evidence::new(Origin::Observed, extractor, detail);
         evidence.set_seen(seen, seen);
         evidence

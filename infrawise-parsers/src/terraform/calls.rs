@@ -123,7 +123,7 @@ impl<'f> Instance<'_, 'f> {
                     module,
                     &id,
                     EdgeKind::Contains,
-                    Evidence::declared("terraform", "module contains")
+                    Evidence::declared(super::extractor(), super::emit::TEXTS.module_contains)
                         .at(&*b.at.file.display, b.line()),
                 );
             }
@@ -235,8 +235,11 @@ impl<'f> Instance<'_, 'f> {
                         id,
                         provider,
                         EdgeKind::UsesProvider,
-                        Evidence::declared("terraform", refs::join("providers", &child_name))
-                            .at(&*b.at.file.display, line),
+                        Evidence::declared(
+                            super::extractor(),
+                            refs::join("providers", &child_name),
+                        )
+                        .at(&*b.at.file.display, line),
                     );
                 }
             }

@@ -1,6 +1,7 @@
 //! Turning a module instance's blocks into nodes and edges.
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
@@ -36,6 +37,32 @@ const META_BLOCKS: &[&str] = &[
     "precondition",
     "postcondition",
 ];
+
+/// Texts every instance repeats on its nodes and edges, interned once
+/// (interning takes a lock, and modules are evaluated on every core).
+pub(crate) struct Texts {
+    variable: Text,
+    output: Text,
+    local: Text,
+    variable_block: Text,
+    output_block: Text,
+    locals_block: Text,
+    resource_block: Text,
+    data_block: Text,
+    pub(crate) module_contains: Text,
+}
+
+pub(crate) static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
+    variable: Text::new("variable"),
+    output: Text::new("output"),
+    local: Text::new("local"),
+    variable_block: Text::new("variable block"),
+    output_block: Text::new("output block"),
+    locals_block: Text::new("locals block"),
+    resource_block: Text::new("resource block"),
+    data_block: Text::new("data block"),
+    module_contains: Text::new("module contains"),
+});
 
 /// Where an evaluated attribute was written, for the text an unknown
 /// value keeps: worked out only when the value is unknown.
@@ -89,7 +116,7 @@ impl<'f> Instance<'_, 'f> {
         reason = "kept a method so every emitter reads the same"
     )]
     fn evidence(&self, at: At<'_>, line: Option<u32>, detail: impl Into<Text>) -> Evidence {
-        let mut evidence = Evidence::declared("terraform", detail);
+        let mut evidence = Evidence::declared(super::extractor(), detail);
         evidence.path = Some(at.file.display);
         evidence.set_line(line);
         evidence
@@ -101,14 +128,14 @@ impl<'f> Instance<'_, 'f> {
         &self,
         address: &str,
         kind: NodeKind,
-        raw_type: &str,
+        raw_type: impl Into<Text>,
         b: BlockAt<'_>,
-        detail: &str,
+        detail: impl Into<Text>,
     ) -> Node {
         Node::new(self.scan.id(address).0, kind, address)
             .with_raw_type(raw_type)
             .with_scope(self.scope())
-            .with_alias(Alias::address(Some(&self.scan.root_display), address))
+            .with_alias(self.scan.address_alias(address))
             .with_evidence(self.evidence(b.at, b.line(), detail))
     }
 
@@ -438,11 +465,13 @@ impl<'f> Instance<'_, 'f> {
             }
             let detail = match (&*expansion, data) {
                 (Expansion::Unknown(_), false) => {
-                    "resource block (multi-instance, instances unknown)"
+                    Text::new("resource block (multi-instance, instances unknown)")
                 }
-                (Expansion::Unknown(_), true) => "data block (multi-instance, instances unknown)",
-                (_, false) => "resource block",
-                (_, true) => "data block",
+                (Expansion::Unknown(_), true) => {
+                    Text::new("data block (multi-instance, instances unknown)")
+                }
+                (_, false) => TEXTS.resource_block,
+                (_, true) => TEXTS.data_block,
             };
             let mut node = self.node(&address, kind, raw_type, b, detail);
             let values = self.body_attributes(b.at, &b.block.body, &mut evaluator, META);
@@ -476,7 +505,7 @@ impl<'f> Instance<'_, 'f> {
                     module,
                     &id,
                     EdgeKind::Contains,
-                    self.evidence(b.at, b.line(), "module contains"),
+                    self.evidence(b.at, b.line(), TEXTS.module_contains),
                 );
             }
             if raw_type.starts_with("aws_iam_") {
@@ -611,9 +640,9 @@ impl<'f> Instance<'_, 'f> {
             let mut node = self.node(
                 &format!("{}var.{name}", self.ctx.prefix),
                 NodeKind::Variable,
-                "variable",
+                TEXTS.variable,
                 *b,
-                "variable block",
+                TEXTS.variable_block,
             );
             let mut evaluator = Evaluator::new(self);
             if self.variable_is_sensitive(name) {
@@ -644,7 +673,7 @@ impl<'f> Instance<'_, 'f> {
                     &id,
                     target,
                     EdgeKind::References,
-                    Evidence::declared("terraform", format!("module input {name}"))
+                    Evidence::declared(super::extractor(), format!("module input {name}"))
                         .at(&**path, *line),
                 );
             }
@@ -653,10 +682,10 @@ impl<'f> Instance<'_, 'f> {
             let address = format!("{}local.{name}", self.ctx.prefix);
             let line = at.line(attr.span());
             let node = Node::new(self.scan.id(&address).0, NodeKind::Local, address.clone())
-                .with_raw_type("local")
+                .with_raw_type(TEXTS.local)
                 .with_scope(self.scope())
-                .with_alias(Alias::address(Some(&self.scan.root_display), address))
-                .with_evidence(self.evidence(*at, line, "locals block"));
+                .with_alias(self.scan.address_alias(address))
+                .with_evidence(self.evidence(*at, line, TEXTS.locals_block));
             let mut node = node;
             let value = self.local(name);
             node.set_attribute(
@@ -678,9 +707,9 @@ impl<'f> Instance<'_, 'f> {
             let mut node = self.node(
                 &format!("{}output.{name}", self.ctx.prefix),
                 NodeKind::Output,
-                "output",
+                TEXTS.output,
                 *b,
-                "output block",
+                TEXTS.output_block,
             );
             let mut evaluator = Evaluator::new(self);
             let mut value = b.attr("value").map_or(Value::Null, |e| evaluator.eval(e));
@@ -725,7 +754,7 @@ impl<'f> Instance<'_, 'f> {
                     module,
                     &id,
                     EdgeKind::Contains,
-                    self.evidence(b.at, b.line(), "module contains"),
+                    self.evidence(b.at, b.line(), TEXTS.module_contains),
                 );
             }
         }

@@ -29,11 +29,13 @@ mod value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::Block;
-use infrawise_core::{Diagnostic, Edge, Format, Fragment, Origin, Source, normalize_evidence};
+use infrawise_core::{
+    Diagnostic, Edge, Format, Fragment, Origin, Source, Text, normalize_evidence,
+};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -178,6 +180,13 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
         || modules.into_par_iter().for_each(drop),
     );
     fragment
+}
+
+/// The extractor every piece of Terraform evidence names, interned once:
+/// interning takes a lock, and every node and edge has evidence.
+pub(crate) fn extractor() -> Text {
+    static TERRAFORM: LazyLock<Text> = LazyLock::new(|| Text::new("terraform"));
+    *TERRAFORM
 }
 
 /// Directories some scanned module calls as a local `source`.

@@ -14,7 +14,7 @@ use hcl::edit::Decorated;
 use hcl::edit::Span as _;
 use hcl::edit::expr::{Expression, TraversalOperator};
 use hcl::edit::structure::{Block, BlockLabel};
-use infrawise_core::{Diagnostic, Fragment, NodeId, Text};
+use infrawise_core::{Alias, Diagnostic, Fragment, NodeId, Text};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::analysis::{Analysis, Shared};
@@ -37,6 +37,9 @@ pub(crate) struct Scan<'s> {
     pub(crate) root_display: String,
     /// `terraform:<root display>`, every node's scope.
     pub(crate) scope: Text,
+    /// An empty address alias in this root (its scope interned once):
+    /// every node's address alias is a copy with the address in.
+    address_alias: Alias,
     /// The root module's directory on disk: Terraform's working directory,
     /// which `path.module`, `file()` and `templatefile()` are relative to.
     root_module_dir: PathBuf,
@@ -60,6 +63,7 @@ impl<'s> Scan<'s> {
         Scan {
             root,
             scope: Text::new(&format!("terraform:{root_display}")),
+            address_alias: Alias::address(Some(&root_display), String::new()),
             root_display,
             root_module_dir,
             analyses,
@@ -89,6 +93,14 @@ impl<'s> Scan<'s> {
             .borrow_mut()
             .insert(dir.to_path_buf(), files.clone());
         files
+    }
+
+    /// The address alias of the node at `address` in this root module.
+    pub(crate) fn address_alias(&self, address: impl Into<String>) -> Alias {
+        Alias {
+            value: address.into(),
+            ..self.address_alias.clone()
+        }
     }
 
     /// The id of the node at `address` in this root module.
