@@ -442,9 +442,9 @@ impl<'f> Instance<'_, 'f> {
             return;
         };
         let what = if data {
-            format!("data.{raw_type}.{name}")
+            ["data.", raw_type, ".", name].concat()
         } else {
-            format!("{raw_type}.{name}")
+            [raw_type, ".", name].concat()
         };
         let expansion = self.expansion(b);
         let instances: Vec<Option<InstanceKey>> = match &*expansion {
@@ -458,7 +458,7 @@ impl<'f> Instance<'_, 'f> {
         };
         for instance in instances {
             let suffix = instance.as_ref().map_or("", |k| k.suffix.as_str());
-            let address = format!("{}{what}{suffix}", self.ctx.prefix);
+            let address = [&*self.ctx.prefix, &what, suffix].concat();
             let mut evaluator = Evaluator::new(self);
             if let Some(instance) = &instance {
                 instance.bind(&mut evaluator);
@@ -638,7 +638,7 @@ impl<'f> Instance<'_, 'f> {
         }
         for (name, b) in &self.analysis.index.variables {
             let mut node = self.node(
-                &format!("{}var.{name}", self.ctx.prefix),
+                &[&*self.ctx.prefix, "var.", name].concat(),
                 NodeKind::Variable,
                 TEXTS.variable,
                 *b,
@@ -679,7 +679,7 @@ impl<'f> Instance<'_, 'f> {
             }
         }
         for (name, (at, attr)) in &self.analysis.index.locals {
-            let address = format!("{}local.{name}", self.ctx.prefix);
+            let address = [&*self.ctx.prefix, "local.", name].concat();
             let line = at.line(attr.span());
             let node = Node::new(self.scan.id(&address).0, NodeKind::Local, address.clone())
                 .with_raw_type(TEXTS.local)
@@ -705,7 +705,7 @@ impl<'f> Instance<'_, 'f> {
         let mut outputs = BTreeMap::new();
         for (name, b) in &self.analysis.index.outputs {
             let mut node = self.node(
-                &format!("{}output.{name}", self.ctx.prefix),
+                &[&*self.ctx.prefix, "output.", name].concat(),
                 NodeKind::Output,
                 TEXTS.output,
                 *b,
