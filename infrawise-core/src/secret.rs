@@ -439,16 +439,13 @@ fn redact_in_place(kind: NodeKind, raw_type: Option<&str>, name: &str, value: &m
             if !expression.contains('"') && !looks_like_document(expression) {
                 return;
             }
-            let scrubbed = if credential_named(last) {
+            *expression = if credential_named(last) {
                 // `password = "${var.prefix}hunter2"`: the text itself may hold it.
                 scrub_expression(expression, true)
             } else {
                 let env_value = kind == NodeKind::EnvVar && name == "value";
                 scrub_expression(expression, environment_attribute(name) || env_value)
             };
-            if scrubbed != *expression {
-                *expression = scrubbed;
-            }
         }
         AttributeValue::Redacted { .. } => {}
     }

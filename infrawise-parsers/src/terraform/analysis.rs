@@ -11,7 +11,6 @@
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
-use std::sync::LazyLock;
 
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
@@ -130,9 +129,8 @@ pub(crate) struct Site<'f> {
 impl Site<'_> {
     /// The evidence detail: the path, or `value` for a whole expression.
     pub(crate) fn detail(&self) -> Text {
-        static VALUE: LazyLock<Text> = LazyLock::new(|| Text::new("value"));
         if self.path.is_empty() {
-            *VALUE
+            super::TEXTS.value
         } else {
             self.path
         }

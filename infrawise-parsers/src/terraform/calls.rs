@@ -123,7 +123,7 @@ impl<'f> Instance<'_, 'f> {
                     module,
                     &id,
                     EdgeKind::Contains,
-                    Evidence::declared(super::extractor(), super::emit::TEXTS.module_contains)
+                    Evidence::declared(super::TEXTS.terraform, super::TEXTS.module_contains)
                         .at(&*b.at.file.display, b.line()),
                 );
             }
@@ -236,7 +236,7 @@ impl<'f> Instance<'_, 'f> {
                         provider,
                         EdgeKind::UsesProvider,
                         Evidence::declared(
-                            super::extractor(),
+                            super::TEXTS.terraform,
                             refs::join("providers", &child_name),
                         )
                         .at(&*b.at.file.display, line),

@@ -1,7 +1,6 @@
 //! Turning a module instance's blocks into nodes and edges.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
 
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
@@ -11,6 +10,7 @@ use infrawise_core::{
     Origin, Text,
 };
 
+use super::TEXTS;
 use super::analysis::Site;
 use super::eval::Evaluator;
 use super::kinds;
@@ -37,32 +37,6 @@ const META_BLOCKS: &[&str] = &[
     "precondition",
     "postcondition",
 ];
-
-/// Texts every instance repeats on its nodes and edges, interned once
-/// (interning takes a lock, and modules are evaluated on every core).
-pub(crate) struct Texts {
-    variable: Text,
-    output: Text,
-    local: Text,
-    variable_block: Text,
-    output_block: Text,
-    locals_block: Text,
-    resource_block: Text,
-    data_block: Text,
-    pub(crate) module_contains: Text,
-}
-
-pub(crate) static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
-    variable: Text::new("variable"),
-    output: Text::new("output"),
-    local: Text::new("local"),
-    variable_block: Text::new("variable block"),
-    output_block: Text::new("output block"),
-    locals_block: Text::new("locals block"),
-    resource_block: Text::new("resource block"),
-    data_block: Text::new("data block"),
-    module_contains: Text::new("module contains"),
-});
 
 /// Where an evaluated attribute was written, for the text an unknown
 /// value keeps: worked out only when the value is unknown.
@@ -116,7 +90,7 @@ impl<'f> Instance<'_, 'f> {
         reason = "kept a method so every emitter reads the same"
     )]
     fn evidence(&self, at: At<'_>, line: Option<u32>, detail: impl Into<Text>) -> Evidence {
-        let mut evidence = Evidence::declared(super::extractor(), detail);
+        let mut evidence = Evidence::declared(TEXTS.terraform, detail);
         evidence.path = Some(at.file.display);
         evidence.set_line(line);
         evidence
@@ -464,12 +438,8 @@ impl<'f> Instance<'_, 'f> {
                 instance.bind(&mut evaluator);
             }
             let detail = match (&*expansion, data) {
-                (Expansion::Unknown(_), false) => {
-                    Text::new("resource block (multi-instance, instances unknown)")
-                }
-                (Expansion::Unknown(_), true) => {
-                    Text::new("data block (multi-instance, instances unknown)")
-                }
+                (Expansion::Unknown(_), false) => TEXTS.resource_block_unknown,
+                (Expansion::Unknown(_), true) => TEXTS.data_block_unknown,
                 (_, false) => TEXTS.resource_block,
                 (_, true) => TEXTS.data_block,
             };
@@ -673,7 +643,7 @@ impl<'f> Instance<'_, 'f> {
                     &id,
                     target,
                     EdgeKind::References,
-                    Evidence::declared(super::extractor(), format!("module input {name}"))
+                    Evidence::declared(TEXTS.terraform, format!("module input {name}"))
                         .at(&**path, *line),
                 );
             }
@@ -681,12 +651,11 @@ impl<'f> Instance<'_, 'f> {
         for (name, (at, attr)) in &self.analysis.index.locals {
             let address = [&*self.ctx.prefix, "local.", name].concat();
             let line = at.line(attr.span());
-            let node = Node::new(self.scan.id(&address).0, NodeKind::Local, address.clone())
+            let mut node = Node::new(self.scan.id(&address).0, NodeKind::Local, address.clone())
                 .with_raw_type(TEXTS.local)
                 .with_scope(self.scope())
                 .with_alias(self.scan.address_alias(address))
                 .with_evidence(self.evidence(*at, line, TEXTS.locals_block));
-            let mut node = node;
             let value = self.local(name);
             node.set_attribute(
                 Origin::Declared,

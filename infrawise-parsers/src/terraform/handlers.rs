@@ -82,8 +82,10 @@ pub(crate) fn link(fragment: &mut Fragment) {
             .evidence
             .iter()
             .find(|e| e.origin == Origin::Declared);
-        let mut evidence =
-            Evidence::declared(super::extractor(), format!("handler {handler} in {dir}"));
+        let mut evidence = Evidence::declared(
+            super::TEXTS.terraform,
+            format!("handler {handler} in {dir}"),
+        );
         if let Some(at) = at {
             evidence.path.clone_from(&at.path);
             evidence.set_line(at.line());

@@ -188,7 +188,7 @@ impl<'f> Instance<'_, 'f> {
                     grantee,
                     target.clone(),
                     EdgeKind::Grants,
-                    Evidence::declared(super::extractor(), detail).at(&*path, b.line()),
+                    Evidence::declared(super::TEXTS.terraform, detail).at(&*path, b.line()),
                 );
             }
         }

@@ -182,12 +182,40 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
     fragment
 }
 
-/// The extractor every piece of Terraform evidence names, interned once:
-/// interning takes a lock, and every node and edge has evidence.
-pub(crate) fn extractor() -> Text {
-    static TERRAFORM: LazyLock<Text> = LazyLock::new(|| Text::new("terraform"));
-    *TERRAFORM
+/// Texts every instance repeats on its nodes and edges, interned once:
+/// interning takes a lock, and modules are evaluated on every core.
+pub(crate) struct Texts {
+    /// The extractor every piece of Terraform evidence names.
+    pub(crate) terraform: Text,
+    pub(crate) value: Text,
+    pub(crate) variable: Text,
+    pub(crate) output: Text,
+    pub(crate) local: Text,
+    pub(crate) variable_block: Text,
+    pub(crate) output_block: Text,
+    pub(crate) locals_block: Text,
+    pub(crate) resource_block: Text,
+    pub(crate) data_block: Text,
+    pub(crate) resource_block_unknown: Text,
+    pub(crate) data_block_unknown: Text,
+    pub(crate) module_contains: Text,
 }
+
+pub(crate) static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
+    terraform: Text::new("terraform"),
+    value: Text::new("value"),
+    variable: Text::new("variable"),
+    output: Text::new("output"),
+    local: Text::new("local"),
+    variable_block: Text::new("variable block"),
+    output_block: Text::new("output block"),
+    locals_block: Text::new("locals block"),
+    resource_block: Text::new("resource block"),
+    data_block: Text::new("data block"),
+    resource_block_unknown: Text::new("resource block (multi-instance, instances unknown)"),
+    data_block_unknown: Text::new("data block (multi-instance, instances unknown)"),
+    module_contains: Text::new("module contains"),
+});
 
 /// Directories some scanned module calls as a local `source`.
 fn called_dirs(modules: &BTreeMap<PathBuf, ModuleFiles>) -> BTreeSet<PathBuf> {
