@@ -40,6 +40,7 @@ use std::path::{Path, PathBuf};
 
 use infrawise_core::{Format, Fragment};
 use infrawise_graph::{Graph, GraphBuilder};
+use infrawise_parsers::terraform;
 use rayon::prelude::*;
 
 /// Errors that stop a scan: the root cannot be walked at all. Bad input
@@ -136,11 +137,19 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
         inputs: plan.inputs.len(),
     });
     let groups = plan.by_format();
-    let fragments: Vec<(Format, usize, Fragment)> = groups
+    let parsed: Vec<(Format, usize, Fragment, Option<terraform::Syntax>)> = groups
         .into_par_iter()
         .map(|(format, paths)| {
-            let fragment = parse_group(format, &paths, &plan.root, options);
-            (format, paths.len(), fragment)
+            let (fragment, syntax) = parse_group(format, &paths, &plan.root, options);
+            (format, paths.len(), fragment, syntax)
+        })
+        .collect();
+    let mut syntax = Vec::new();
+    let fragments: Vec<(Format, usize, Fragment)> = parsed
+        .into_iter()
+        .map(|(format, inputs, fragment, trees)| {
+            syntax.extend(trees);
+            (format, inputs, fragment)
         })
         .collect();
     let mut builder = GraphBuilder::new();
@@ -167,7 +176,11 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
             ..Fragment::new()
         });
     }
-    let graph = builder.build();
+    // The merge runs on one core: the syntax trees are freed on the others.
+    let (graph, ()) = rayon::join(
+        || builder.build(),
+        || syntax.into_iter().for_each(terraform::Syntax::free),
+    );
     options.report(&ScanEvent::Merged {
         nodes: graph.node_count(),
         edges: graph.edge_count(),
@@ -198,13 +211,25 @@ fn declaration_drift(fragments: &[(Format, usize, Fragment)]) -> Fragment {
     fragment
 }
 
-/// Hands one format's inputs to its parser.
-fn parse_group(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOptions) -> Fragment {
-    use infrawise_parsers::{
-        cdk, cloudformation, dbsnapshot, python, schema, terraform, tfstate, typescript,
-    };
+/// Hands one format's inputs to its parser; Terraform's syntax trees come
+/// back with its fragment, to be freed while the graph is built.
+fn parse_group(
+    format: Format,
+    paths: &[PathBuf],
+    root: &Path,
+    options: &ScanOptions,
+) -> (Fragment, Option<terraform::Syntax>) {
+    if format == Format::Terraform {
+        let (fragment, syntax) = terraform::parse_keeping_syntax(paths, root);
+        return (fragment, Some(syntax));
+    }
+    (parse_other(format, paths, root, options), None)
+}
+
+/// Hands one format's inputs, other than Terraform's, to its parser.
+fn parse_other(format: Format, paths: &[PathBuf], root: &Path, options: &ScanOptions) -> Fragment {
+    use infrawise_parsers::{cdk, cloudformation, dbsnapshot, python, schema, tfstate, typescript};
     match format {
-        Format::Terraform => terraform::parse(paths, root),
         Format::TerraformState => tfstate::parse(paths, root),
         Format::CloudFormation => cloudformation::parse(paths, root),
         Format::CloudFormationStack => cloudformation::parse_stack_observations(paths, root),

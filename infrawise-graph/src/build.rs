@@ -466,33 +466,87 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
             Some((node_of(from)?, node_of(to)?, kind, evidence))
         })
         .collect();
-    // A fragment whose edges came sorted (by ids, which order the nodes)
-    // gives them sorted here already.
+    // The edges were taken from the back of their fragments' lists;
+    // reversed, a fragment whose edges came sorted (by ids, which order
+    // the nodes) gives them sorted here already.
+    keyed.reverse();
     if !keyed.is_sorted_by_key(|(from, to, kind, _)| (*from, *to, *kind)) {
         keyed.sort_unstable_by_key(|(from, to, kind, _)| (*from, *to, *kind));
     }
     let mut edge_evidence: Vec<Evidence> =
         Vec::with_capacity(keyed.iter().map(|(_, _, _, evidence)| evidence.len()).sum());
-    let mut keyed = keyed.into_iter().peekable();
-    while let Some((from, to, kind, mut evidence)) = keyed.next() {
-        while let Some((_, _, _, more)) =
-            keyed.next_if(|next| (next.0, next.1, next.2) == (from, to, kind))
-        {
-            evidence.extend(more);
+    // Each edge's evidence moves into one shared list; the vectors it
+    // came in are freed on another core, which the build leaves idle.
+    rayon::in_place_scope(|scope| {
+        let mut emptied = Litter::new(scope);
+        let mut keyed = keyed.into_iter().peekable();
+        while let Some((from, to, kind, mut evidence)) = keyed.next() {
+            while let Some((_, _, _, mut more)) =
+                keyed.next_if(|next| (next.0, next.1, next.2) == (from, to, kind))
+            {
+                evidence.append(&mut more);
+                emptied.push(more);
+            }
+            normalize_evidence(&mut evidence);
+            let start = edge_evidence.len();
+            edge_evidence.append(&mut evidence);
+            emptied.push(evidence);
+            let edge = GraphEdge::new(kind, &edge_evidence[start..], start);
+            inner.add_edge(from, to, edge);
         }
-        normalize_evidence(&mut evidence);
-        let start = edge_evidence.len();
-        edge_evidence.append(&mut evidence);
-        let edge = GraphEdge::new(kind, &edge_evidence[start..], start);
-        inner.add_edge(from, to, edge);
+        drop(emptied);
+        index_graph(
+            inner,
+            edge_evidence,
+            sources.into_iter().collect(),
+            diagnostics.into_iter().collect(),
+        )
+    })
+}
+
+/// Things the build is done with, handed in batches to the thread pool
+/// to free. Freeing a small allocation that another thread made, long
+/// after, is a cache miss and often a lock; the build runs on one core
+/// while the pool has others.
+struct Litter<'a, 'scope, T: Send + 'scope> {
+    scope: &'a rayon::Scope<'scope>,
+    batch: Vec<T>,
+}
+
+impl<'a, 'scope, T: Send + 'scope> Litter<'a, 'scope, T> {
+    /// Items per batch: enough to make a task worth spawning, few enough
+    /// that a million-edge build never holds much it is done with.
+    const BATCH: usize = 4096;
+
+    fn new(scope: &'a rayon::Scope<'scope>) -> Self {
+        Litter {
+            scope,
+            batch: Vec::new(),
+        }
     }
 
-    index_graph(
-        inner,
-        edge_evidence,
-        sources.into_iter().collect(),
-        diagnostics.into_iter().collect(),
-    )
+    fn push(&mut self, item: T) {
+        if self.batch.capacity() == 0 {
+            self.batch.reserve_exact(Self::BATCH);
+        }
+        self.batch.push(item);
+        if self.batch.len() == Self::BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let batch = std::mem::take(&mut self.batch);
+        if !batch.is_empty() {
+            self.scope.spawn(move |_| drop(batch));
+        }
+    }
+}
+
+impl<T: Send> Drop for Litter<'_, '_, T> {
+    fn drop(&mut self) {
+        self.flush();
+    }
 }
 
 /// Sorts merged nodes by id, stably. The order is worked out on indices

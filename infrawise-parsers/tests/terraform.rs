@@ -62,6 +62,19 @@ fn same_input_gives_the_same_output() {
 /// Truncates and mutates every fixture `.tf` file many ways; parsing must
 /// never panic and must report what it could not read.
 #[test]
+fn keeping_the_syntax_gives_the_same_fragment() {
+    insta::glob!("../../tests/fixtures/terraform", "?*", |dir| {
+        if dir.is_dir() {
+            let mut files = Vec::new();
+            terraform_files(dir, &mut files);
+            let (fragment, syntax) = terraform::parse_keeping_syntax(&files, dir);
+            syntax.free();
+            assert_eq!(fragment.render(), check(dir), "{}", dir.display());
+        }
+    });
+}
+
+#[test]
 fn mangled_input_never_panics() {
     let base = Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),

@@ -67,6 +67,53 @@ pub fn is_terraform_file(path: &Path) -> bool {
 /// assert!(fragment.render().contains("alias name[queue]:orders"));
 /// ```
 pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
+    // The trees are freed on the other cores while this one links and
+    // sorts, and before the fragment is returned.
+    let (mut fragment, syntax) = evaluate(files, root);
+    rayon::join(|| link(&mut fragment), || syntax.free());
+    fragment
+}
+
+/// Like [`parse`], but hands back the syntax trees the fragment was read
+/// from rather than freeing them, for the caller to free where that
+/// overlaps other work:
+///
+/// ```
+/// # let dir = std::env::temp_dir().join("infrawise-doc-terraform-syntax");
+/// # std::fs::create_dir_all(&dir).unwrap();
+/// # std::fs::write(dir.join("main.tf"), "resource \"aws_sqs_queue\" \"q\" {}\n").unwrap();
+/// let (fragment, syntax) =
+///     infrawise_parsers::terraform::parse_keeping_syntax(&[dir.join("main.tf")], &dir);
+/// // Here the work is rendering; in `infrawise::scan`, building the graph.
+/// let (text, ()) = rayon::join(|| fragment.render(), || syntax.free());
+/// assert!(text.contains("aws_sqs_queue.q"));
+/// ```
+pub fn parse_keeping_syntax(files: &[PathBuf], root: &Path) -> (Fragment, Syntax) {
+    let (mut fragment, syntax) = evaluate(files, root);
+    link(&mut fragment);
+    (fragment, syntax)
+}
+
+/// The syntax trees a Terraform parse read, which its fragment no longer
+/// needs (see [`parse_keeping_syntax`]).
+///
+/// Freeing them costs about a third of what parsing them did, and on one
+/// core merging the fragment into a graph leaves the others idle: freeing
+/// them there takes that cost off the scan's length. They do not raise
+/// its peak memory, which evaluation sets.
+#[derive(Debug)]
+pub struct Syntax(BTreeMap<PathBuf, ModuleFiles>);
+
+impl Syntax {
+    /// Frees the trees, on every core of the thread pool.
+    pub fn free(self) {
+        self.0.into_par_iter().for_each(drop);
+    }
+}
+
+/// Parses and evaluates every root module: the fragment before it is
+/// linked and sorted, and the trees it was read from.
+fn evaluate(files: &[PathBuf], root: &Path) -> (Fragment, Syntax) {
     let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut tfvars: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut fragment = Fragment::new();
@@ -168,18 +215,8 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
     for result in results {
         fragment.extend(result);
     }
-    // Freeing the syntax trees costs a third of what parsing them did:
-    // they are freed on the other cores while this one links and sorts,
-    // and before the fragment is returned, so they never outlive it.
     drop(analyses);
-    rayon::join(
-        || {
-            handlers::link(&mut fragment);
-            finish(&mut fragment);
-        },
-        || modules.into_par_iter().for_each(drop),
-    );
-    fragment
+    (fragment, Syntax(modules))
 }
 
 /// Texts every instance repeats on its nodes and edges, interned once:
@@ -312,6 +349,13 @@ fn evaluate_root(
     source.scope = Some(format!("terraform:{display}"));
     fragment.sources.push(source);
     fragment
+}
+
+/// Links each Lambda function to the code its package is built from,
+/// which needs every root's nodes, then finishes the scan's fragment.
+fn link(fragment: &mut Fragment) {
+    handlers::link(fragment);
+    finish(fragment);
 }
 
 /// Merges duplicate edges and sorts everything, so output is stable.
