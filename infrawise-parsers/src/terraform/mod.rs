@@ -359,25 +359,31 @@ fn link(fragment: &mut Fragment) {
 }
 
 /// Merges duplicate edges and sorts everything, so output is stable.
+///
+/// The whole scan's fragment is joined from roots' fragments that this
+/// finished already, in order, so it is mostly checked, not sorted, and
+/// merged in place: moving every edge into a new list cost more than the
+/// checks.
 fn finish(fragment: &mut Fragment) {
-    let mut edges = std::mem::take(&mut fragment.edges);
-    edges.sort_by(|a, b| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind)));
-    let mut merged: Vec<Edge> = Vec::with_capacity(edges.len());
-    for edge in edges {
-        match merged.last_mut() {
-            Some(last)
-                if last.from == edge.from && last.to == edge.to && last.kind == edge.kind =>
-            {
-                last.evidence.extend(edge.evidence);
-            }
-            _ => merged.push(edge),
-        }
+    let edges = &mut fragment.edges;
+    let order = |a: &Edge, b: &Edge| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind));
+    if !edges.is_sorted_by(|a, b| order(a, b).is_le()) {
+        edges.sort_by(order);
     }
-    for edge in &mut merged {
+    edges.dedup_by(|next, kept| {
+        let same = kept.from == next.from && kept.to == next.to && kept.kind == next.kind;
+        if same {
+            kept.evidence.append(&mut next.evidence);
+        }
+        same
+    });
+    // One piece of evidence is already in normal form.
+    for edge in edges.iter_mut().filter(|edge| edge.evidence.len() > 1) {
         normalize_evidence(&mut edge.evidence);
     }
-    fragment.edges = merged;
-    fragment.nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    if !fragment.nodes.is_sorted_by(|a, b| a.id <= b.id) {
+        fragment.nodes.sort_by(|a, b| a.id.cmp(&b.id));
+    }
     fragment.nodes.dedup_by(|a, b| a.id == b.id);
     fragment.diagnostics.sort();
     fragment.diagnostics.dedup();
