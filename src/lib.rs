@@ -137,21 +137,13 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
         inputs: plan.inputs.len(),
     });
     let groups = plan.by_format();
-    let parsed: Vec<(Format, usize, Fragment, Option<terraform::Syntax>)> = groups
+    let (fragments, syntax): (Vec<_>, Vec<_>) = groups
         .into_par_iter()
         .map(|(format, paths)| {
             let (fragment, syntax) = parse_group(format, &paths, &plan.root, options);
-            (format, paths.len(), fragment, syntax)
+            ((format, paths.len(), fragment), syntax)
         })
-        .collect();
-    let mut syntax = Vec::new();
-    let fragments: Vec<(Format, usize, Fragment)> = parsed
-        .into_iter()
-        .map(|(format, inputs, fragment, trees)| {
-            syntax.extend(trees);
-            (format, inputs, fragment)
-        })
-        .collect();
+        .unzip();
     let mut builder = GraphBuilder::new();
     builder.add(declaration_drift(&fragments));
     builder.add(infrawise_parsers::dbsnapshot::link_instances(
@@ -179,7 +171,11 @@ pub fn scan(root: &Path, options: &ScanOptions) -> Result<Scan, Error> {
     // The merge runs on one core: the syntax trees are freed on the others.
     let (graph, ()) = rayon::join(
         || builder.build(),
-        || syntax.into_iter().for_each(terraform::Syntax::free),
+        || {
+            for trees in syntax.into_iter().flatten() {
+                trees.free();
+            }
+        },
     );
     options.report(&ScanEvent::Merged {
         nodes: graph.node_count(),

@@ -63,15 +63,27 @@ fn same_input_gives_the_same_output() {
 /// never panic and must report what it could not read.
 #[test]
 fn keeping_the_syntax_gives_the_same_fragment() {
+    let same = |dir: &Path| {
+        let mut files = Vec::new();
+        terraform_files(dir, &mut files);
+        let (fragment, syntax) = terraform::parse_keeping_syntax(&files, dir);
+        syntax.free();
+        let text = fragment.render();
+        assert_eq!(text, check(dir), "{}", dir.display());
+        text
+    };
     insta::glob!("../../tests/fixtures/terraform", "?*", |dir| {
         if dir.is_dir() {
-            let mut files = Vec::new();
-            terraform_files(dir, &mut files);
-            let (fragment, syntax) = terraform::parse_keeping_syntax(&files, dir);
-            syntax.free();
-            assert_eq!(fragment.render(), check(dir), "{}", dir.display());
+            same(dir);
         }
     });
+    // A root whose Lambda function is built from local code: the link that
+    // needs the whole scan happens on both paths.
+    let linked = same(Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/code_links"
+    )));
+    assert!(linked.contains("implemented_by"), "{linked}");
 }
 
 #[test]

@@ -373,7 +373,7 @@ fn finish(fragment: &mut Fragment) {
         edges.sort_by(order);
     }
     edges.dedup_by(|next, kept| {
-        let same = kept.from == next.from && kept.to == next.to && kept.kind == next.kind;
+        let same = order(kept, next).is_eq();
         if same {
             kept.evidence.append(&mut next.evidence);
         }
