@@ -34,7 +34,8 @@ use std::sync::{LazyLock, Mutex, PoisonError};
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::Block;
 use infrawise_core::{
-    Diagnostic, Edge, Format, Fragment, Origin, Source, Text, normalize_evidence,
+    Diagnostic, Edge, EdgeKind, Format, Fragment, Node, NodeRef, Origin, Source, Text,
+    normalize_evidence,
 };
 use rayon::prelude::*;
 use rustc_hash::FxHashMap as HashMap;
@@ -69,9 +70,8 @@ pub fn is_terraform_file(path: &Path) -> bool {
 pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
     // The trees are freed on the other cores while this one links and
     // sorts, and before the fragment is returned.
-    let (mut fragment, syntax) = evaluate(files, root);
-    rayon::join(|| link(&mut fragment), || syntax.free());
-    fragment
+    let (unlinked, syntax) = evaluate(files, root);
+    rayon::join(|| link(unlinked), || syntax.free()).0
 }
 
 /// Like [`parse`], but hands back the syntax trees the fragment was read
@@ -89,9 +89,8 @@ pub fn parse(files: &[PathBuf], root: &Path) -> Fragment {
 /// assert!(text.contains("aws_sqs_queue.q"));
 /// ```
 pub fn parse_keeping_syntax(files: &[PathBuf], root: &Path) -> (Fragment, Syntax) {
-    let (mut fragment, syntax) = evaluate(files, root);
-    link(&mut fragment);
-    (fragment, syntax)
+    let (unlinked, syntax) = evaluate(files, root);
+    (link(unlinked), syntax)
 }
 
 /// The syntax trees a Terraform parse read, which its fragment no longer
@@ -113,9 +112,19 @@ impl Syntax {
     }
 }
 
+/// A scan's fragment before it is linked: its roots' fragments, each
+/// finished, joined.
+struct Unlinked {
+    fragment: Fragment,
+    /// Whether the joined nodes and edges are sorted and distinct already,
+    /// which the roots' lists, each sorted and distinct, are when each one
+    /// starts after the one before it ends.
+    in_order: bool,
+}
+
 /// Parses and evaluates every root module: the fragment before it is
-/// linked and sorted, and the trees it was read from.
-fn evaluate(files: &[PathBuf], root: &Path) -> (Fragment, Syntax) {
+/// linked, and the trees it was read from.
+fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
     let mut by_dir: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut tfvars: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
     let mut fragment = Fragment::new();
@@ -207,18 +216,43 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Fragment, Syntax) {
         }
     });
     // Every id of a root starts `tf:<root>:`, so in the order of their
-    // first ids each root's sorted run follows the one before it, and the
-    // final sort finds one run rather than merging eleven.
+    // first ids each root's sorted run follows the one before it: checking
+    // where they meet is enough, and the joined lists need no sort.
     let mut results = done.into_inner().unwrap_or_else(PoisonError::into_inner);
     results.sort_by(|a, b| {
         let (a, b) = (a.nodes.first(), b.nodes.first());
         a.map(|n| &n.id).cmp(&b.map(|n| &n.id))
     });
+    let in_order = runs_in_order(results.iter().map(|r| r.nodes.as_slice()), |a, b| {
+        a.id < b.id
+    }) && runs_in_order(results.iter().map(|r| r.edges.as_slice()), |a, b| {
+        edge_order(a, b).is_lt()
+    });
     for result in results {
         fragment.extend(result);
     }
     drop(analyses);
-    (fragment, Syntax(modules))
+    (Unlinked { fragment, in_order }, Syntax(modules))
+}
+
+/// Whether lists, each sorted and distinct, are so joined in this order:
+/// whether each non-empty one starts after (`before`) the last item before
+/// it.
+fn runs_in_order<'a, T: 'a>(
+    runs: impl Iterator<Item = &'a [T]>,
+    before: impl Fn(&T, &T) -> bool,
+) -> bool {
+    let mut last: Option<&T> = None;
+    for run in runs {
+        let Some(first) = run.first() else {
+            continue;
+        };
+        if last.is_some_and(|last| !before(last, first)) {
+            return false;
+        }
+        last = run.last();
+    }
+    true
 }
 
 /// Texts every instance repeats on its nodes and edges, interned once:
@@ -255,6 +289,85 @@ pub(crate) static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
     data_block_unknown: Text::new("data block (multi-instance, instances unknown)"),
     module_contains: Text::new("module contains"),
 });
+
+/// Sorts edges by `(from, to, kind)` and merges those equal in all three,
+/// evidence appended in input order. `nodes` are sorted by id and distinct.
+///
+/// The ends are ids with long shared prefixes
+/// (`tf:examples/complete:module.eks.aws_iam_role.this[0]`), and comparing
+/// them as strings was most of the cost of a root's evaluation's last
+/// step. So the distinct ends are ranked once, most of them by their
+/// node's position, and the edges are sorted by ranks.
+fn sort_edges(edges: &mut Vec<Edge>, nodes: &[Node]) {
+    let position: HashMap<&str, u32> = nodes
+        .iter()
+        .zip(0u32..)
+        .map(|(n, i)| (n.id.as_str(), i))
+        .collect();
+    let is_node =
+        |end: &NodeRef| matches!(end, NodeRef::Id(id) if position.contains_key(id.as_str()));
+    // Ends that are not nodes here (ids of other fragments, aliases).
+    let mut others: Vec<&NodeRef> = edges
+        .iter()
+        .flat_map(|edge| [&edge.from, &edge.to])
+        .filter(|end| !is_node(end))
+        .collect();
+    others.sort_unstable();
+    others.dedup();
+    // A rank is a place in the nodes and the other ends merged in order
+    // (an id sorts before every alias).
+    let mut node_rank = vec![0u32; nodes.len()];
+    let mut other_rank = vec![0u32; others.len()];
+    let (mut n, mut o) = (0, 0);
+    while n < nodes.len() || o < others.len() {
+        let node_first = match (nodes.get(n), others.get(o)) {
+            (Some(node), Some(NodeRef::Id(id))) => node.id < *id,
+            (Some(_), _) => true,
+            (None, _) => false,
+        };
+        let rank = (n + o) as u32;
+        if node_first {
+            node_rank[n] = rank;
+            n += 1;
+        } else {
+            other_rank[o] = rank;
+            o += 1;
+        }
+    }
+    let rank = |end: &NodeRef| -> u32 {
+        if let NodeRef::Id(id) = end
+            && let Some(&at) = position.get(id.as_str())
+        {
+            return node_rank[at as usize];
+        }
+        others
+            .binary_search(&end)
+            .map_or(u32::MAX, |at| other_rank[at])
+    };
+    // The index breaks ties, so the unstable sort keeps input order.
+    let mut keyed: Vec<(u32, u32, EdgeKind, u32)> = edges
+        .iter()
+        .zip(0u32..)
+        .map(|(edge, index)| (rank(&edge.from), rank(&edge.to), edge.kind, index))
+        .collect();
+    keyed.sort_unstable();
+    drop(others);
+    let mut slots: Vec<Option<Edge>> = std::mem::take(edges).into_iter().map(Some).collect();
+    edges.reserve_exact(slots.len());
+    let mut last = None;
+    for (from, to, kind, index) in keyed {
+        let Some(mut edge) = slots[index as usize].take() else {
+            continue;
+        };
+        match edges.last_mut() {
+            Some(kept) if last == Some((from, to, kind)) => {
+                kept.evidence.append(&mut edge.evidence);
+            }
+            _ => edges.push(edge),
+        }
+        last = Some((from, to, kind));
+    }
+}
 
 /// Directories some scanned module calls as a local `source`.
 fn called_dirs(modules: &BTreeMap<PathBuf, ModuleFiles>) -> BTreeSet<PathBuf> {
@@ -354,40 +467,146 @@ fn evaluate_root(
 }
 
 /// Links each Lambda function to the code its package is built from,
-/// which needs every root's nodes, then finishes the scan's fragment.
-fn link(fragment: &mut Fragment) {
-    handlers::link(fragment);
-    finish(fragment);
+/// which needs every root's nodes, then finishes the scan's fragment:
+/// only its short lists, when its nodes and edges are in order and
+/// linking added no edge.
+fn link(unlinked: Unlinked) -> Fragment {
+    let Unlinked {
+        mut fragment,
+        in_order,
+    } = unlinked;
+    let edges = fragment.edges.len();
+    handlers::link(&mut fragment);
+    if in_order && fragment.edges.len() == edges {
+        finish_lists(&mut fragment);
+    } else {
+        finish(&mut fragment);
+    }
+    fragment
+}
+
+/// How `finish` orders edges: by their ends, then kind.
+fn edge_order(a: &Edge, b: &Edge) -> std::cmp::Ordering {
+    (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind))
 }
 
 /// Merges duplicate edges and sorts everything, so output is stable.
 ///
-/// The whole scan's fragment is joined from roots' fragments that this
-/// finished already, in order, so it is mostly checked, not sorted, and
-/// merged in place: moving every edge into a new list cost more than the
-/// checks.
+/// A root's fragment comes unsorted, and its edges are sorted by rank
+/// ([`sort_edges`]). The whole scan's fragment is joined from roots'
+/// fragments that this finished already, in order, so it is mostly
+/// checked, not sorted, and merged in place: moving every edge into a new
+/// list cost more than the checks.
 fn finish(fragment: &mut Fragment) {
-    let edges = &mut fragment.edges;
-    let order = |a: &Edge, b: &Edge| (&a.from, &a.to, a.kind).cmp(&(&b.from, &b.to, b.kind));
-    if !edges.is_sorted_by(|a, b| order(a, b).is_le()) {
-        edges.sort_by(order);
-    }
-    edges.dedup_by(|next, kept| {
-        let same = order(kept, next).is_eq();
-        if same {
-            kept.evidence.append(&mut next.evidence);
-        }
-        same
-    });
-    // One piece of evidence is already in normal form.
-    for edge in edges.iter_mut().filter(|edge| edge.evidence.len() > 1) {
-        normalize_evidence(&mut edge.evidence);
-    }
     if !fragment.nodes.is_sorted_by(|a, b| a.id <= b.id) {
         fragment.nodes.sort_by(|a, b| a.id.cmp(&b.id));
     }
     fragment.nodes.dedup_by(|a, b| a.id == b.id);
+    let edges = &mut fragment.edges;
+    if edges.is_sorted_by(|a, b| edge_order(a, b).is_le()) {
+        edges.dedup_by(|next, kept| {
+            let same = edge_order(kept, next).is_eq();
+            if same {
+                kept.evidence.append(&mut next.evidence);
+            }
+            same
+        });
+    } else {
+        sort_edges(edges, &fragment.nodes);
+    }
+    // One piece of evidence is already in normal form.
+    for edge in edges.iter_mut().filter(|edge| edge.evidence.len() > 1) {
+        normalize_evidence(&mut edge.evidence);
+    }
+    finish_lists(fragment);
+}
+
+/// Sorts a fragment's diagnostics and sources.
+fn finish_lists(fragment: &mut Fragment) {
     fragment.diagnostics.sort();
     fragment.diagnostics.dedup();
     fragment.sources.sort();
+}
+
+#[cfg(test)]
+mod tests {
+    use infrawise_core::{Alias, Edge, EdgeKind, Evidence, Node, NodeId, NodeKind, NodeRef};
+
+    use super::{edge_order, runs_in_order, sort_edges};
+
+    /// Edges between nodes, ids that are no node here, and aliases, with
+    /// duplicates, in a scrambled order.
+    fn scrambled_edges() -> (Vec<Node>, Vec<Edge>) {
+        let nodes: Vec<Node> = ["tf:r:a", "tf:r:c", "tf:r:c.x", "tf:r:e"]
+            .iter()
+            .map(|id| Node::new(*id, NodeKind::Other, *id))
+            .collect();
+        let ends: Vec<NodeRef> = vec![
+            NodeRef::Id(NodeId::new("tf:r:a")),
+            NodeRef::Id(NodeId::new("tf:r:b")),
+            NodeRef::Id(NodeId::new("tf:r:c")),
+            NodeRef::Id(NodeId::new("tf:r:c.x")),
+            NodeRef::Id(NodeId::new("tf:r:d")),
+            NodeRef::Id(NodeId::new("tf:r:e")),
+            NodeRef::Id(NodeId::new("tf:s")),
+            NodeRef::Id(NodeId::new("")),
+            NodeRef::Alias(Alias::name(NodeKind::Queue, "orders")),
+            NodeRef::Alias(Alias::name(NodeKind::Function, "orders")),
+        ];
+        let kinds = [EdgeKind::References, EdgeKind::DependsOn];
+        let mut edges = Vec::new();
+        // A fixed pseudo-random walk: every pair of ends, some twice.
+        let mut state: u64 = 7;
+        for round in 0..3 {
+            for from in &ends {
+                for to in &ends {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1);
+                    if round > 0 && state >> 62 != 0 {
+                        continue;
+                    }
+                    let kind = kinds[(state >> 40) as usize % kinds.len()];
+                    let evidence = Evidence::declared("terraform", format!("e{}", edges.len()));
+                    edges.push(Edge::new(from.clone(), to.clone(), kind, evidence));
+                }
+            }
+        }
+        let n = edges.len();
+        for i in (1..n).rev() {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            edges.swap(i, (state >> 33) as usize % (i + 1));
+        }
+        (nodes, edges)
+    }
+
+    #[test]
+    fn ranked_sort_orders_and_merges_as_comparing_the_ends_does() {
+        let (nodes, edges) = scrambled_edges();
+        let mut expected = edges.clone();
+        expected.sort_by(edge_order);
+        expected.dedup_by(|next, kept| {
+            let same = edge_order(kept, next).is_eq();
+            if same {
+                kept.evidence.append(&mut next.evidence);
+            }
+            same
+        });
+        assert!(expected.len() < edges.len(), "the input has duplicates");
+        let mut sorted = edges;
+        sort_edges(&mut sorted, &nodes);
+        assert_eq!(sorted, expected);
+    }
+
+    #[test]
+    fn joined_runs_are_in_order_only_when_each_starts_after_the_last() {
+        let less = |a: &u32, b: &u32| a < b;
+        let runs = |lists: &'static [&'static [u32]]| lists.iter().copied();
+        assert!(runs_in_order(runs(&[&[1, 2], &[], &[3, 9], &[10]]), less));
+        assert!(!runs_in_order(runs(&[&[1, 5], &[], &[3, 9]]), less));
+        assert!(!runs_in_order(runs(&[&[1, 3], &[3, 9]]), less), "equal");
+        assert!(runs_in_order(runs(&[]), less));
+    }
 }
