@@ -304,13 +304,23 @@ fn sort_edges(edges: &mut Vec<Edge>, nodes: &[Node]) {
         .zip(0u32..)
         .map(|(n, i)| (n.id.as_str(), i))
         .collect();
-    let is_node =
-        |end: &NodeRef| matches!(end, NodeRef::Id(id) if position.contains_key(id.as_str()));
+    // Each end's node, looked up once: `ends[2 * i]` is edge `i`'s `from`,
+    // `ends[2 * i + 1]` its `to`.
+    let ends: Vec<Option<u32>> = edges
+        .iter()
+        .flat_map(|edge| [&edge.from, &edge.to])
+        .map(|end| match end {
+            NodeRef::Id(id) => position.get(id.as_str()).copied(),
+            NodeRef::Alias(_) => None,
+        })
+        .collect();
+    drop(position);
     // Ends that are not nodes here (ids of other fragments, aliases).
     let mut others: Vec<&NodeRef> = edges
         .iter()
         .flat_map(|edge| [&edge.from, &edge.to])
-        .filter(|end| !is_node(end))
+        .zip(&ends)
+        .filter_map(|(end, node)| node.is_none().then_some(end))
         .collect();
     others.sort_unstable();
     others.dedup();
@@ -334,21 +344,27 @@ fn sort_edges(edges: &mut Vec<Edge>, nodes: &[Node]) {
             o += 1;
         }
     }
-    let rank = |end: &NodeRef| -> u32 {
-        if let NodeRef::Id(id) = end
-            && let Some(&at) = position.get(id.as_str())
-        {
-            return node_rank[at as usize];
+    let rank = |end: &NodeRef, node: Option<u32>| -> u32 {
+        match node {
+            Some(at) => node_rank[at as usize],
+            None => others
+                .binary_search(&end)
+                .map_or(u32::MAX, |at| other_rank[at]),
         }
-        others
-            .binary_search(&end)
-            .map_or(u32::MAX, |at| other_rank[at])
     };
     // The index breaks ties, so the unstable sort keeps input order.
     let mut keyed: Vec<(u32, u32, EdgeKind, u32)> = edges
         .iter()
+        .zip(ends.chunks_exact(2))
         .zip(0u32..)
-        .map(|(edge, index)| (rank(&edge.from), rank(&edge.to), edge.kind, index))
+        .map(|((edge, found), index)| {
+            (
+                rank(&edge.from, found[0]),
+                rank(&edge.to, found[1]),
+                edge.kind,
+                index,
+            )
+        })
         .collect();
     keyed.sort_unstable();
     drop(others);
