@@ -520,13 +520,7 @@ fn finish(fragment: &mut Fragment) {
     fragment.nodes.dedup_by(|a, b| a.id == b.id);
     let edges = &mut fragment.edges;
     if edges.is_sorted_by(|a, b| edge_order(a, b).is_le()) {
-        edges.dedup_by(|next, kept| {
-            let same = edge_order(kept, next).is_eq();
-            if same {
-                kept.evidence.append(&mut next.evidence);
-            }
-            same
-        });
+        merge_duplicates(edges);
     } else {
         sort_edges(edges, &fragment.nodes);
     }
@@ -535,6 +529,18 @@ fn finish(fragment: &mut Fragment) {
         normalize_evidence(&mut edge.evidence);
     }
     finish_lists(fragment);
+}
+
+/// Merges each run of edges equal in ends and kind, in a sorted list, into
+/// its first, evidence appended in list order.
+fn merge_duplicates(edges: &mut Vec<Edge>) {
+    edges.dedup_by(|next, kept| {
+        let same = edge_order(kept, next).is_eq();
+        if same {
+            kept.evidence.append(&mut next.evidence);
+        }
+        same
+    });
 }
 
 /// Sorts a fragment's diagnostics and sources.
@@ -548,7 +554,7 @@ fn finish_lists(fragment: &mut Fragment) {
 mod tests {
     use infrawise_core::{Alias, Edge, EdgeKind, Evidence, Node, NodeId, NodeKind, NodeRef};
 
-    use super::{edge_order, runs_in_order, sort_edges};
+    use super::{edge_order, merge_duplicates, runs_in_order, sort_edges};
 
     /// Edges between nodes, ids that are no node here, and aliases, with
     /// duplicates, in a scrambled order.
@@ -603,13 +609,7 @@ mod tests {
         let (nodes, edges) = scrambled_edges();
         let mut expected = edges.clone();
         expected.sort_by(edge_order);
-        expected.dedup_by(|next, kept| {
-            let same = edge_order(kept, next).is_eq();
-            if same {
-                kept.evidence.append(&mut next.evidence);
-            }
-            same
-        });
+        merge_duplicates(&mut expected);
         assert!(expected.len() < edges.len(), "the input has duplicates");
         let mut sorted = edges;
         sort_edges(&mut sorted, &nodes);
