@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Deref;
+use std::sync::OnceLock;
 
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
@@ -18,7 +19,7 @@ use hcl::edit::structure::{Attribute, Block, BlockLabel, Body};
 use infrawise_core::{Diagnostic, EdgeKind, Text};
 use rustc_hash::FxHashMap as HashMap;
 
-use super::module::{At, BlockAt, ModuleFiles};
+use super::module::{At, BlockAt, ModuleFiles, address_of};
 use super::refs::{self, Target};
 
 /// A module's blocks by kind and name, names borrowed from the syntax tree.
@@ -42,7 +43,7 @@ impl<'f> Index<'f> {
         for file in &files.files {
             for (base, block) in file.blocks() {
                 let at = At { file, base };
-                let b = BlockAt { at, block };
+                let b = BlockAt::new(at, block);
                 let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
                 let mut duplicate = |what: &str| {
                     diagnostics.push(Diagnostic::warning(
@@ -105,6 +106,14 @@ impl<'f> Index<'f> {
         self.resources.get(kind)?.get(name).copied()
     }
 
+    /// Every resource and data block.
+    pub(crate) fn resource_and_data_blocks(&self) -> impl Iterator<Item = &BlockAt<'f>> {
+        self.resources
+            .values()
+            .chain(self.data.values())
+            .flat_map(BTreeMap::values)
+    }
+
     /// The `data "kind" "name"` block.
     pub(crate) fn data_source(&self, kind: &str, name: &str) -> Option<BlockAt<'f>> {
         self.data.get(kind)?.get(name).copied()
@@ -158,6 +167,25 @@ pub(crate) struct Analysis<'f> {
     locals: HashMap<&'f str, Vec<Site<'f>>>,
     /// The arguments of each module call, by the block's address.
     calls: HashMap<usize, Vec<Input<'f>>>,
+    /// The text an unknown value keeps ([`At::text`]) of the arguments
+    /// that give attributes (of resources, data sources, outputs, module
+    /// calls, providers and `terraform` blocks) and of every local value, by
+    /// the expression's address, worked out the first time one is unknown:
+    /// every instance under every root leaves the same arguments unknown,
+    /// and each shortened their text again.
+    texts: HashMap<usize, OnceLock<Box<str>>>,
+    /// The `sensitive` argument of each variable that has one: what a
+    /// literal says, or the expression to evaluate.
+    sensitive: HashMap<&'f str, Sensitive<'f>>,
+}
+
+/// A variable's `sensitive` argument.
+#[derive(Clone, Copy)]
+pub(crate) enum Sensitive<'f> {
+    /// `sensitive = true` or `false`, as nearly every one is written.
+    Literal(bool),
+    /// Anything else, evaluated per instance.
+    Expr(&'f Expression),
 }
 
 fn key(block: &Block) -> usize {
@@ -170,10 +198,7 @@ impl<'f> Analysis<'f> {
         let index = Index::build(files, &mut diagnostics);
         let mut bodies = HashMap::default();
         let blocks = index
-            .resources
-            .values()
-            .chain(index.data.values())
-            .flat_map(BTreeMap::values)
+            .resource_and_data_blocks()
             .chain(index.variables.values())
             .chain(index.outputs.values())
             .chain(&index.providers);
@@ -216,6 +241,19 @@ impl<'f> Analysis<'f> {
             }
             calls.insert(key(b.block), inputs);
         }
+        let texts = texts(&index);
+        let sensitive = index
+            .variables
+            .iter()
+            .filter_map(|(name, b)| {
+                let block: &'f Block = b.block;
+                let expr = &block.body.get_attribute("sensitive")?.value;
+                Some(match expr {
+                    Expression::Bool(literal) => (*name, Sensitive::Literal(*literal.value())),
+                    _ => (*name, Sensitive::Expr(expr)),
+                })
+            })
+            .collect();
         Analysis {
             files,
             index,
@@ -223,6 +261,23 @@ impl<'f> Analysis<'f> {
             bodies,
             locals,
             calls,
+            texts,
+            sensitive,
+        }
+    }
+
+    /// The `sensitive` argument of variable `name`, if it has one.
+    pub(crate) fn sensitive(&self, name: &str) -> Option<Sensitive<'f>> {
+        self.sensitive.get(name).copied()
+    }
+
+    /// The text an unknown value of `expr` keeps: [`At::text`], worked out
+    /// once for all instances where `expr` is an argument that gives an
+    /// attribute or a local value.
+    pub(crate) fn text(&self, at: At<'_>, expr: &Expression) -> String {
+        match self.texts.get(&address_of(expr)) {
+            Some(text) => String::from(&**text.get_or_init(|| at.text(expr).into_boxed_str())),
+            None => at.text(expr),
         }
     }
 
@@ -241,6 +296,25 @@ impl<'f> Analysis<'f> {
     pub(crate) fn call(&self, block: &Block) -> &[Input<'f>] {
         self.calls.get(&key(block)).map_or(&[], Vec::as_slice)
     }
+}
+
+/// A place for the text of every argument that gives an attribute (of
+/// resources, data sources, outputs, module calls, providers and
+/// `terraform` blocks; a variable's are not read) and of every local value,
+/// by the expression's address.
+fn texts(index: &Index<'_>) -> HashMap<usize, OnceLock<Box<str>>> {
+    let blocks = index
+        .resource_and_data_blocks()
+        .chain(index.outputs.values())
+        .chain(index.modules.values())
+        .chain(&index.providers)
+        .chain(&index.terraform);
+    let arguments = blocks.flat_map(|b| b.block.body.attributes().map(|attr| &attr.value));
+    let locals = index.locals.values().map(|(_, attr)| &attr.value);
+    arguments
+        .chain(locals)
+        .map(|expr| (address_of(expr), OnceLock::new()))
+        .collect()
 }
 
 /// The references of one expression, with attribute paths from `path`.

@@ -62,7 +62,7 @@ impl<'f> Instance<'_, 'f> {
             } else {
                 NodeKind::ExternalModule
             };
-            let mut node = self.node(&address, kind, "module", b, "module block");
+            let mut node = self.node(address.clone(), kind, "module", b, "module block");
             let mut evaluator = Evaluator::new(self);
             if let Some(instance) = instance {
                 instance.bind(&mut evaluator);
@@ -102,7 +102,7 @@ impl<'f> Instance<'_, 'f> {
                 node.set_attribute(
                     Origin::Declared,
                     format!("input.{key}"),
-                    attribute_value(&value, || b.at.text(&attr.value)),
+                    attribute_value(&value, || self.analysis.text(b.at, &attr.value)),
                 );
                 inputs.insert(key.to_owned(), value);
             }

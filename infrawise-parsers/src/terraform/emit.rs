@@ -11,7 +11,7 @@ use infrawise_core::{
 };
 
 use super::TEXTS;
-use super::analysis::Site;
+use super::analysis::{Analysis, Site};
 use super::eval::Evaluator;
 use super::kinds;
 use super::module::{At, BlockAt, Expansion, Instance, InstanceKey};
@@ -52,9 +52,9 @@ pub(crate) enum Written<'b> {
 
 impl Written<'_> {
     /// The source text an unknown value keeps, shortened.
-    pub(crate) fn text(self, at: At<'_>) -> String {
+    pub(crate) fn text(self, at: At<'_>, analysis: &Analysis<'_>) -> String {
         match self {
-            Written::Expr(expr) => at.text(expr),
+            Written::Expr(expr) => analysis.text(at, expr),
             Written::Block(block) => {
                 let ident = block.ident.value().as_str();
                 let text = at.file.slice(at.base, block.span()).unwrap_or(ident);
@@ -70,7 +70,38 @@ impl Written<'_> {
 
 /// Evaluated arguments and nested blocks of a body, by name, each with
 /// where it was written.
-pub(crate) type Attributes<'b> = BTreeMap<String, (Value, Written<'b>)>;
+pub(crate) type Attributes<'b> = BTreeMap<&'b str, (Value, Written<'b>)>;
+
+/// The instance suffixes a reference with instance key `index` picks from
+/// a block's instances: `""` for a block with one instance or whose
+/// instances are unknown, the picked ones, or all of them when the key
+/// picks none or is unknown. Each target's id is then built in one
+/// allocation.
+fn chosen<'e>(
+    expansion: &'e Expansion,
+    index: Option<&Expression>,
+    evaluator: &mut Evaluator<'_>,
+) -> Vec<&'e str> {
+    match expansion {
+        Expansion::Single | Expansion::Unknown(_) => vec![""],
+        Expansion::Instances(keys) => {
+            let wanted = index.map(|e| evaluator.eval(e));
+            let picked: Vec<&str> = match &wanted {
+                Some(w) if w.is_known() => keys
+                    .iter()
+                    .filter(|k| k.is(w))
+                    .map(|k| k.suffix.as_str())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if picked.is_empty() {
+                keys.iter().map(|k| k.suffix.as_str()).collect()
+            } else {
+                picked
+            }
+        }
+    }
+}
 
 /// A value as an attribute: known JSON, or unknown with its source text.
 pub(crate) fn attribute_value(value: &Value, text: impl FnOnce() -> String) -> AttributeValue {
@@ -96,20 +127,21 @@ impl<'f> Instance<'_, 'f> {
         evidence
     }
 
-    /// A node for a block at `address` (already prefixed), with its
-    /// address alias, scope and evidence.
+    /// A node for a block at `address` (already prefixed), which becomes
+    /// its name, with its address alias, scope and evidence.
     pub(crate) fn node(
         &self,
-        address: &str,
+        address: String,
         kind: NodeKind,
         raw_type: impl Into<Text>,
         b: BlockAt<'_>,
         detail: impl Into<Text>,
     ) -> Node {
-        Node::new(self.scan.id(address).0, kind, address)
+        let alias = self.scan.address_alias(address.as_str());
+        Node::new(self.scan.id(&address).0, kind, address)
             .with_raw_type(raw_type)
             .with_scope(self.scope())
-            .with_alias(self.scan.address_alias(address))
+            .with_alias(alias)
             .with_evidence(self.evidence(b.at, b.line(), detail))
     }
 
@@ -152,11 +184,11 @@ impl<'f> Instance<'_, 'f> {
                 continue;
             }
             out.insert(
-                name.to_owned(),
+                name,
                 (evaluator.eval(&attr.value), Written::Expr(&attr.value)),
             );
         }
-        let mut blocks: BTreeMap<String, (Vec<Value>, Written<'b>)> = BTreeMap::new();
+        let mut blocks: BTreeMap<&'b str, (Vec<Value>, Written<'b>)> = BTreeMap::new();
         for block in body.blocks() {
             let ident = block.ident.value().as_str();
             if META_BLOCKS.contains(&ident) || skip.contains(&ident) {
@@ -167,7 +199,7 @@ impl<'f> Instance<'_, 'f> {
                     continue;
                 };
                 let entry = blocks
-                    .entry(label.to_owned())
+                    .entry(label)
                     .or_insert_with(|| (Vec::new(), Written::Dynamic(label)));
                 let items = block
                     .body
@@ -213,7 +245,7 @@ impl<'f> Instance<'_, 'f> {
                 continue;
             }
             let entry = blocks
-                .entry(ident.to_owned())
+                .entry(ident)
                 .or_insert_with(|| (Vec::new(), Written::Block(block)));
             entry
                 .0
@@ -233,21 +265,17 @@ impl<'f> Instance<'_, 'f> {
     ) -> BTreeMap<String, Value> {
         self.body_attributes(at, body, evaluator, &[])
             .into_iter()
-            .map(|(k, (v, _))| (k, v))
+            .map(|(k, (v, _))| (k.to_owned(), v))
             .collect()
     }
 
     /// Records evaluated attributes on a node.
-    #[expect(
-        clippy::unused_self,
-        reason = "kept a method so every emitter reads the same"
-    )]
     pub(crate) fn set_attributes(&self, node: &mut Node, at: At<'_>, values: &Attributes<'_>) {
         for (name, (value, written)) in values {
             node.set_attribute(
                 Origin::Declared,
-                name.clone(),
-                attribute_value(value, || written.text(at)),
+                *name,
+                attribute_value(value, || written.text(at, &self.analysis)),
             );
         }
     }
@@ -261,46 +289,13 @@ impl<'f> Instance<'_, 'f> {
         at: At<'_>,
         line: Option<u32>,
     ) -> Vec<NodeId> {
-        // The addresses of a block's instances (`base` when it has one, or
-        // its instances are unknown), each with the length of `base`.
-        let instances =
-            |base: String, b: BlockAt<'_>, evaluator: &mut Evaluator<'_>| -> Vec<(String, usize)> {
-                let expansion = self.expansion(b);
-                match &*expansion {
-                    Expansion::Single | Expansion::Unknown(_) => {
-                        let len = base.len();
-                        vec![(base, len)]
-                    }
-                    Expansion::Instances(keys) => {
-                        let wanted = index.map(|e| evaluator.eval(e));
-                        let chosen: Vec<&InstanceKey> = match &wanted {
-                            Some(w) if w.is_known() => keys.iter().filter(|k| k.is(w)).collect(),
-                            _ => Vec::new(),
-                        };
-                        let chosen = if chosen.is_empty() {
-                            keys.iter().collect()
-                        } else {
-                            chosen
-                        };
-                        chosen
-                            .iter()
-                            .map(|k| {
-                                let mut address =
-                                    String::with_capacity(base.len() + k.suffix.len());
-                                address.push_str(&base);
-                                address.push_str(&k.suffix);
-                                (address, base.len())
-                            })
-                            .collect()
-                    }
-                }
-            };
         match target {
             Target::Resource { kind, name } => {
                 if let Some(b) = self.analysis.index.resource(kind, name) {
-                    instances([kind, ".", name].concat(), b, evaluator)
+                    let prefix = &*self.ctx.prefix;
+                    chosen(&self.expansion(b), index, evaluator)
                         .iter()
-                        .map(|(a, _)| self.id(a))
+                        .map(|suffix| self.scan.id_of(&[prefix, kind, ".", name, suffix]))
                         .collect()
                 } else {
                     self.warn(
@@ -313,9 +308,10 @@ impl<'f> Instance<'_, 'f> {
             }
             Target::Data { kind, name } => {
                 if let Some(b) = self.analysis.index.data_source(kind, name) {
-                    instances(["data.", kind, ".", name].concat(), b, evaluator)
+                    let prefix = &*self.ctx.prefix;
+                    chosen(&self.expansion(b), index, evaluator)
                         .iter()
-                        .map(|(a, _)| self.id(a))
+                        .map(|suffix| self.scan.id_of(&[prefix, "data.", kind, ".", name, suffix]))
                         .collect()
                 } else {
                     self.warn(
@@ -344,15 +340,14 @@ impl<'f> Instance<'_, 'f> {
                     };
                     matches!(instance, Some(Value::Map(map)) if map.contains_key(output))
                 };
-                instances(["module.", name].concat(), b, evaluator)
-                    .into_iter()
-                    .map(|(mut address, base)| match output {
-                        Some(o) if declares(&address[base..]) => {
-                            address.push_str(".output.");
-                            address.push_str(o);
-                            self.id(&address)
-                        }
-                        _ => self.id(&address),
+                let prefix = &*self.ctx.prefix;
+                chosen(&self.expansion(b), index, evaluator)
+                    .iter()
+                    .map(|suffix| match output {
+                        Some(o) if declares(suffix) => self
+                            .scan
+                            .id_of(&[prefix, "module.", name, suffix, ".output.", o]),
+                        _ => self.scan.id_of(&[prefix, "module.", name, suffix]),
                     })
                     .collect()
             }
@@ -443,7 +438,9 @@ impl<'f> Instance<'_, 'f> {
                 (_, false) => TEXTS.resource_block,
                 (_, true) => TEXTS.data_block,
             };
-            let mut node = self.node(&address, kind, raw_type, b, detail);
+            // The address is the node's name; a table's indexes need it after.
+            let table_address = (kind == NodeKind::Table).then(|| address.clone());
+            let mut node = self.node(address, kind, raw_type, b, detail);
             let values = self.body_attributes(b.at, &b.block.body, &mut evaluator, META);
             self.set_attributes(&mut node, b.at, &values);
             if let Expansion::Unknown(text) = &*expansion {
@@ -481,8 +478,8 @@ impl<'f> Instance<'_, 'f> {
             if raw_type.starts_with("aws_iam_") {
                 self.grants(&id, b, &found);
             }
-            if kind == NodeKind::Table {
-                self.table_indexes(&id, &address, b, &values);
+            if let Some(address) = &table_address {
+                self.table_indexes(&id, address, b, &values);
             }
         }
     }
@@ -490,7 +487,7 @@ impl<'f> Instance<'_, 'f> {
     /// An edge to the provider configuration a resource uses.
     fn provider_edge(&self, id: &NodeId, b: BlockAt<'_>, raw_type: &str) {
         let (key, detail) = match b.block.body.get_attribute("provider") {
-            Some(attr) => (b.at.text(&attr.value), "provider"),
+            Some(attr) => (self.analysis.text(b.at, &attr.value), "provider"),
             None => (
                 raw_type.split('_').next().unwrap_or(raw_type).to_owned(),
                 "default provider",
@@ -573,7 +570,7 @@ impl<'f> Instance<'_, 'f> {
     pub(crate) fn emit_declarations(&self) {
         for b in &self.analysis.index.terraform {
             let mut node = self.node(
-                &format!("{}terraform", self.ctx.prefix),
+                format!("{}terraform", self.ctx.prefix),
                 NodeKind::Other,
                 "terraform",
                 *b,
@@ -588,7 +585,7 @@ impl<'f> Instance<'_, 'f> {
             let mut evaluator = Evaluator::new(self);
             let key = super::module::provider_key(*b);
             let mut node = self.node(
-                &format!("{}provider.{key}", self.ctx.prefix),
+                format!("{}provider.{key}", self.ctx.prefix),
                 NodeKind::Provider,
                 name,
                 *b,
@@ -608,7 +605,7 @@ impl<'f> Instance<'_, 'f> {
         }
         for (name, b) in &self.analysis.index.variables {
             let mut node = self.node(
-                &[&*self.ctx.prefix, "var.", name].concat(),
+                [&*self.ctx.prefix, "var.", name].concat(),
                 NodeKind::Variable,
                 TEXTS.variable,
                 *b,
@@ -660,7 +657,7 @@ impl<'f> Instance<'_, 'f> {
             node.set_attribute(
                 Origin::Declared,
                 "value",
-                attribute_value(&value, || at.text(&attr.value)),
+                attribute_value(&value, || self.analysis.text(*at, &attr.value)),
             );
             let id = node.id.clone();
             self.push_node(node);
@@ -674,7 +671,7 @@ impl<'f> Instance<'_, 'f> {
         let mut outputs = BTreeMap::new();
         for (name, b) in &self.analysis.index.outputs {
             let mut node = self.node(
-                &[&*self.ctx.prefix, "output.", name].concat(),
+                [&*self.ctx.prefix, "output.", name].concat(),
                 NodeKind::Output,
                 TEXTS.output,
                 *b,
@@ -705,7 +702,7 @@ impl<'f> Instance<'_, 'f> {
                 node.set_attribute(
                     Origin::Declared,
                     "value",
-                    attribute_value(&value, || b.at.text(expr)),
+                    attribute_value(&value, || self.analysis.text(b.at, expr)),
                 );
             }
             outputs.insert((*name).to_owned(), value);

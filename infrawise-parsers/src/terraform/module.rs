@@ -17,7 +17,7 @@ use hcl::edit::structure::{Block, BlockLabel};
 use infrawise_core::{Alias, Diagnostic, Fragment, NodeId, Text};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-use super::analysis::{Analysis, Shared};
+use super::analysis::{Analysis, Sensitive, Shared};
 use super::eval::{Evaluator, Resolver};
 use super::load::SourceFile;
 use super::value::Value;
@@ -186,11 +186,22 @@ fn shortened(text: &str) -> String {
 pub(crate) struct BlockAt<'f> {
     pub(crate) at: At<'f>,
     pub(crate) block: &'f Block,
+    /// The block's line, worked out once: every node and edge a block
+    /// gives, in every instance, names it.
+    line: Option<u32>,
 }
 
-impl BlockAt<'_> {
+impl<'f> BlockAt<'f> {
+    pub(crate) fn new(at: At<'f>, block: &'f Block) -> Self {
+        BlockAt {
+            at,
+            block,
+            line: at.line(block.span()),
+        }
+    }
+
     pub(crate) fn line(&self) -> Option<u32> {
-        self.at.line(self.block.span())
+        self.line
     }
 
     pub(crate) fn label(&self, i: usize) -> Option<&str> {
@@ -254,7 +265,11 @@ impl InstanceKey {
 const MAX_INSTANCES: usize = 1000;
 
 /// Works out the instances of a block from its `count` or `for_each`.
-pub(crate) fn expand(b: BlockAt<'_>, evaluator: &mut Evaluator<'_>) -> Expansion {
+pub(crate) fn expand(
+    b: BlockAt<'_>,
+    evaluator: &mut Evaluator<'_>,
+    analysis: &Analysis<'_>,
+) -> Expansion {
     if let Some(count) = b.attr("count") {
         return match evaluator.eval(count).as_number() {
             Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => Expansion::Instances(
@@ -267,7 +282,7 @@ pub(crate) fn expand(b: BlockAt<'_>, evaluator: &mut Evaluator<'_>) -> Expansion
                     })
                     .collect(),
             ),
-            _ => Expansion::Unknown(b.at.text(count)),
+            _ => Expansion::Unknown(analysis.text(b.at, count)),
         };
     }
     if let Some(for_each) = b.attr("for_each") {
@@ -291,7 +306,7 @@ pub(crate) fn expand(b: BlockAt<'_>, evaluator: &mut Evaluator<'_>) -> Expansion
                     })
                     .collect(),
             ),
-            _ => Expansion::Unknown(b.at.text(for_each)),
+            _ => Expansion::Unknown(analysis.text(b.at, for_each)),
         };
     }
     Expansion::Single
@@ -351,8 +366,9 @@ pub(crate) struct Instance<'s, 'f> {
     expansions: RefCell<HashMap<usize, Rc<Expansion>>>,
     /// Variables read without an input: their evaluated defaults.
     defaults: RefCell<HashMap<&'f str, Value>>,
-    /// Which variables say `sensitive = true`, once asked.
-    sensitive: RefCell<HashMap<&'f str, bool>>,
+    /// What the `sensitive` arguments that are not literals say, by
+    /// expression, once asked.
+    sensitive: RefCell<HashMap<usize, bool>>,
     /// `path.module`, once worked out.
     module_path: std::cell::OnceCell<Value>,
 }
@@ -383,11 +399,6 @@ impl<'s, 'f> Instance<'s, 'f> {
             sensitive: RefCell::new(HashMap::default()),
             module_path: std::cell::OnceCell::new(),
         }
-    }
-
-    /// The id of a node at `address` inside this module instance.
-    pub(crate) fn id(&self, address: &str) -> NodeId {
-        self.scan.id_in(&self.ctx.prefix, address)
     }
 
     /// Runs `f` unless `key` is already being evaluated (a cycle).
@@ -433,16 +444,17 @@ impl<'s, 'f> Instance<'s, 'f> {
 
     /// Whether `variable "name"` says `sensitive = true`.
     pub(crate) fn variable_is_sensitive(&self, name: &str) -> bool {
-        if let Some(sensitive) = self.sensitive.borrow().get(name) {
+        let expr = match self.analysis.sensitive(name) {
+            None => return false,
+            Some(Sensitive::Literal(sensitive)) => return sensitive,
+            Some(Sensitive::Expr(expr)) => expr,
+        };
+        let key = address_of(expr);
+        if let Some(sensitive) = self.sensitive.borrow().get(&key) {
             return *sensitive;
         }
-        let Some((&declared, b)) = self.analysis.index.variables.get_key_value(name) else {
-            return false;
-        };
-        let sensitive = b
-            .attr("sensitive")
-            .is_some_and(|e| Evaluator::new(self).eval(e).as_bool() == Some(true));
-        self.sensitive.borrow_mut().insert(declared, sensitive);
+        let sensitive = Evaluator::new(self).eval(expr).as_bool() == Some(true);
+        self.sensitive.borrow_mut().insert(key, sensitive);
         sensitive
     }
 
@@ -469,7 +481,7 @@ impl<'s, 'f> Instance<'s, 'f> {
         }
         let mut result = Expansion::Unknown("cycle".to_owned());
         let _ = self.guarded(Busy::Expansion(key), || {
-            result = expand(b, &mut Evaluator::new(self));
+            result = expand(b, &mut Evaluator::new(self), &self.analysis);
             Value::Null
         });
         let result = Rc::new(result);
