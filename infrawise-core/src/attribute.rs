@@ -111,18 +111,43 @@ impl<'de> Deserialize<'de> for AttributeValue {
 
 /// One attribute's values, by origin: `{"declared": 30, "observed": 60}`.
 ///
-/// Decision: a short vector sorted by origin, read like a map, not a
-/// `BTreeMap`. Rationale: nearly every attribute has one origin, and a
-/// map's first node has room for eleven (close to a kilobyte with a JSON
-/// value in it); the vector holds what is there. Trade-off: inserting is
-/// linear, over at most three origins.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct OriginValues(Vec<(Origin, AttributeValue)>);
+/// Decision: one value held inline, or a short vector sorted by origin,
+/// read like a map, not a `BTreeMap`. Rationale: nearly every attribute
+/// has one origin; a map's first node has room for eleven (close to a
+/// kilobyte with a JSON value in it), and even a vector of one is an
+/// allocation per attribute of every node a parser makes. Trade-off:
+/// inserting is linear, over at most three origins.
+#[derive(Clone, Debug, Default)]
+pub struct OriginValues(Origins);
+
+/// The values of [`OriginValues`]: never `Many` of exactly one.
+#[derive(Clone, Debug)]
+enum Origins {
+    One((Origin, AttributeValue)),
+    /// None, or several, sorted by origin.
+    Many(Vec<(Origin, AttributeValue)>),
+}
+
+impl Default for Origins {
+    fn default() -> Self {
+        Origins::Many(Vec::new())
+    }
+}
 
 impl OriginValues {
+    fn as_slice(&self) -> &[(Origin, AttributeValue)] {
+        match &self.0 {
+            Origins::One(pair) => std::slice::from_ref(pair),
+            Origins::Many(pairs) => pairs,
+        }
+    }
+
     /// The value `origin` states.
     pub fn get(&self, origin: &Origin) -> Option<&AttributeValue> {
-        self.0.iter().find(|(o, _)| o == origin).map(|(_, v)| v)
+        self.as_slice()
+            .iter()
+            .find(|(o, _)| o == origin)
+            .map(|(_, v)| v)
     }
 
     /// Whether `origin` states a value.
@@ -132,44 +157,68 @@ impl OriginValues {
 
     /// The values with their origins, in origin order.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Origin, &AttributeValue)> + '_ {
-        self.0.iter().map(|(o, v)| (o, v))
+        self.as_slice().iter().map(|(o, v)| (o, v))
     }
 
     /// The origins, in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Origin> + '_ {
-        self.0.iter().map(|(o, _)| o)
+        self.as_slice().iter().map(|(o, _)| o)
     }
 
     /// The values, in origin order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &AttributeValue> + '_ {
-        self.0.iter().map(|(_, v)| v)
+        self.as_slice().iter().map(|(_, v)| v)
     }
 
     /// How many origins state a value.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
 
     /// Whether no origin states a value.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// Sets the value `origin` states.
     fn insert(&mut self, origin: Origin, value: AttributeValue) {
-        match self.0.binary_search_by(|(o, _)| o.cmp(&origin)) {
-            Ok(at) => self.0[at].1 = value,
-            Err(at) => {
-                if self.0.capacity() == 0 {
-                    self.0.reserve_exact(1);
-                }
-                self.0.insert(at, (origin, value));
+        self.0 = match std::mem::take(&mut self.0) {
+            Origins::Many(pairs) if pairs.is_empty() => Origins::One((origin, value)),
+            Origins::One((o, _)) if o == origin => Origins::One((origin, value)),
+            Origins::One(first) => {
+                let mut pairs = Vec::with_capacity(2);
+                pairs.push(first);
+                Origins::Many(insert_sorted(pairs, origin, value))
             }
-        }
+            Origins::Many(pairs) => Origins::Many(insert_sorted(pairs, origin, value)),
+        };
     }
 
     fn values_mut(&mut self) -> impl Iterator<Item = &mut AttributeValue> + '_ {
-        self.0.iter_mut().map(|(_, v)| v)
+        let pairs: &mut [(Origin, AttributeValue)] = match &mut self.0 {
+            Origins::One(pair) => std::slice::from_mut(pair),
+            Origins::Many(pairs) => pairs,
+        };
+        pairs.iter_mut().map(|(_, v)| v)
+    }
+}
+
+/// Sets what `origin` states in pairs sorted by origin.
+fn insert_sorted(
+    mut pairs: Vec<(Origin, AttributeValue)>,
+    origin: Origin,
+    value: AttributeValue,
+) -> Vec<(Origin, AttributeValue)> {
+    match pairs.binary_search_by(|(o, _)| o.cmp(&origin)) {
+        Ok(at) => pairs[at].1 = value,
+        Err(at) => pairs.insert(at, (origin, value)),
+    }
+    pairs
+}
+
+impl PartialEq for OriginValues {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
     }
 }
 
@@ -181,7 +230,7 @@ impl<'a> IntoIterator for &'a OriginValues {
     >;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter().map(|(o, v)| (o, v))
+        self.as_slice().iter().map(|(o, v)| (o, v))
     }
 }
 
@@ -190,7 +239,10 @@ impl IntoIterator for OriginValues {
     type IntoIter = std::vec::IntoIter<(Origin, AttributeValue)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        match self.0 {
+            Origins::One(pair) => vec![pair].into_iter(),
+            Origins::Many(pairs) => pairs.into_iter(),
+        }
     }
 }
 
@@ -203,7 +255,11 @@ impl Serialize for OriginValues {
 impl<'de> Deserialize<'de> for OriginValues {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let map = BTreeMap::<Origin, AttributeValue>::deserialize(deserializer)?;
-        Ok(OriginValues(map.into_iter().collect()))
+        let mut values = OriginValues::default();
+        for (origin, value) in map {
+            values.insert(origin, value);
+        }
+        Ok(values)
     }
 }
 
@@ -398,7 +454,7 @@ impl<'de> Deserialize<'de> for Attributes {
 mod tests {
     use serde_json::json;
 
-    use crate::{AttributeValue, Attributes, Node, NodeKind, Origin};
+    use crate::{AttributeValue, Attributes, Node, NodeKind, Origin, OriginValues};
 
     #[test]
     fn attributes_read_and_write_as_maps() {
@@ -455,6 +511,39 @@ mod tests {
         assert_eq!(a.attributes.len(), 2);
         // Merged values are read again by the next redaction pass.
         assert_eq!(a.attributes.redacted_for, None);
+    }
+
+    #[test]
+    fn origin_values_stay_sorted_whether_one_or_several() {
+        let mut node = Node::new("n", NodeKind::Queue, "n");
+        node.set_attribute(Origin::Observed, "timeout", json!(60));
+        node.set_attribute(Origin::Observed, "timeout", json!(61));
+        let one = node.attributes.get("timeout").cloned().expect("set");
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            one.get(&Origin::Observed),
+            Some(&AttributeValue::Known(json!(61)))
+        );
+        node.set_attribute(Origin::Declared, "timeout", json!(30));
+        node.set_attribute(Origin::Inferred, "timeout", json!(45));
+        node.set_attribute(Origin::Declared, "timeout", json!(31));
+        let values = node.attributes.get("timeout").expect("set");
+        assert_eq!(
+            values.keys().copied().collect::<Vec<_>>(),
+            [Origin::Declared, Origin::Inferred, Origin::Observed]
+        );
+        assert_eq!(
+            values.get(&Origin::Declared),
+            Some(&AttributeValue::Known(json!(31)))
+        );
+        assert_ne!(&one, values);
+        for values in [&one, values] {
+            let text = serde_json::to_string(values).expect("serialises");
+            let back: OriginValues = serde_json::from_str(&text).expect("deserialises");
+            assert_eq!(&back, values);
+            let owned: Vec<(Origin, AttributeValue)> = back.into_iter().collect();
+            assert_eq!(owned.len(), values.len());
+        }
     }
 
     #[test]
