@@ -211,96 +211,168 @@ impl<'de> Deserialize<'de> for Alias {
 /// assert_eq!(aliases.iter().next().map(|a| a.to_string()).as_deref(),
 ///            Some("arn:aws:sqs:eu-west-1:123456789012:orders"));
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
-pub struct AliasSet(Vec<Alias>);
+#[derive(Clone, Default)]
+pub struct AliasSet(Aliases);
+
+/// The aliases of an [`AliasSet`]. Most things have one alias: it is held
+/// inline, not in a vector allocated for it alone.
+#[derive(Clone)]
+enum Aliases {
+    One(Alias),
+    /// None, or several, sorted.
+    Many(Vec<Alias>),
+}
+
+impl Default for Aliases {
+    fn default() -> Self {
+        Aliases::Many(Vec::new())
+    }
+}
 
 impl AliasSet {
     /// An empty set.
     pub const fn new() -> Self {
-        AliasSet(Vec::new())
+        AliasSet(Aliases::Many(Vec::new()))
+    }
+
+    /// Changes the aliases as a vector, then holds a lone one inline again.
+    fn edit<T>(&mut self, change: impl FnOnce(&mut Vec<Alias>) -> T) -> T {
+        let mut aliases = match std::mem::take(&mut self.0) {
+            Aliases::One(alias) => {
+                let mut aliases = Vec::with_capacity(2);
+                aliases.push(alias);
+                aliases
+            }
+            Aliases::Many(aliases) => aliases,
+        };
+        let result = change(&mut aliases);
+        self.0 = match aliases.len() {
+            1 => Aliases::One(aliases.swap_remove(0)),
+            _ => Aliases::Many(aliases),
+        };
+        result
     }
 
     /// Adds `alias`; false if it was there already.
     pub fn insert(&mut self, alias: Alias) -> bool {
-        match self.0.binary_search(&alias) {
+        match &self.0 {
+            Aliases::Many(aliases) if aliases.is_empty() => {
+                self.0 = Aliases::One(alias);
+                return true;
+            }
+            Aliases::One(one) if *one == alias => return false,
+            _ => {}
+        }
+        self.edit(|aliases| match aliases.binary_search(&alias) {
             Ok(_) => false,
             Err(at) => {
-                // Most things have one alias: the first is given room for
-                // itself alone, not the four a growing vector starts with.
-                if self.0.capacity() == 0 {
-                    self.0.reserve_exact(1);
-                }
-                self.0.insert(at, alias);
+                aliases.insert(at, alias);
                 true
             }
-        }
+        })
     }
 
     /// Removes `alias`; false if it was not there.
     pub fn remove(&mut self, alias: &Alias) -> bool {
-        match self.0.binary_search(alias) {
-            Ok(at) => {
-                self.0.remove(at);
-                true
-            }
-            Err(_) => false,
+        if !self.contains(alias) {
+            return false;
         }
+        self.edit(|aliases| {
+            if let Ok(at) = aliases.binary_search(alias) {
+                aliases.remove(at);
+            }
+        });
+        true
     }
 
     /// Removes every alias.
     pub fn clear(&mut self) {
-        self.0.clear();
+        self.0 = Aliases::Many(Vec::new());
     }
 
     /// Whether `alias` is in the set.
     pub fn contains(&self, alias: &Alias) -> bool {
-        self.0.binary_search(alias).is_ok()
+        self.as_slice().binary_search(alias).is_ok()
     }
 
     /// The aliases in order.
     pub fn iter(&self) -> std::slice::Iter<'_, Alias> {
-        self.0.iter()
+        self.as_slice().iter()
     }
 
     /// The aliases in order, as a slice.
     pub fn as_slice(&self) -> &[Alias] {
-        &self.0
+        match &self.0 {
+            Aliases::One(alias) => std::slice::from_ref(alias),
+            Aliases::Many(aliases) => aliases,
+        }
     }
 
     /// How many aliases there are.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.as_slice().len()
     }
 
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.as_slice().is_empty()
     }
 
     /// The aliases in both sets, in order.
     pub fn intersection<'a>(&'a self, other: &'a AliasSet) -> impl Iterator<Item = &'a Alias> {
-        self.0.iter().filter(|alias| other.contains(alias))
+        self.iter().filter(|alias| other.contains(alias))
     }
 
     /// Keeps only the aliases `keep` accepts.
-    pub fn retain(&mut self, keep: impl FnMut(&Alias) -> bool) {
-        self.0.retain(keep);
+    pub fn retain(&mut self, mut keep: impl FnMut(&Alias) -> bool) {
+        if let Aliases::One(alias) = &self.0 {
+            if !keep(alias) {
+                self.clear();
+            }
+            return;
+        }
+        self.edit(|aliases| aliases.retain(keep));
     }
 
     /// Gives back spare capacity.
     pub fn shrink_to_fit(&mut self) {
-        self.0.shrink_to_fit();
+        if let Aliases::Many(aliases) = &mut self.0 {
+            aliases.shrink_to_fit();
+        }
+    }
+}
+
+impl PartialEq for AliasSet {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_slice() == other.as_slice()
+    }
+}
+
+impl Eq for AliasSet {}
+
+impl std::hash::Hash for AliasSet {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_slice().hash(state);
+    }
+}
+
+impl fmt::Debug for AliasSet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("AliasSet").field(&self.as_slice()).finish()
     }
 }
 
 impl Extend<Alias> for AliasSet {
     fn extend<I: IntoIterator<Item = Alias>>(&mut self, iter: I) {
-        let before = self.0.len();
-        self.0.extend(iter);
-        if self.0.len() != before {
-            self.0.sort_unstable();
-            self.0.dedup();
+        let mut iter = iter.into_iter().peekable();
+        if iter.peek().is_none() {
+            return;
         }
+        self.edit(|aliases| {
+            aliases.extend(iter);
+            aliases.sort_unstable();
+            aliases.dedup();
+        });
     }
 }
 
@@ -317,7 +389,10 @@ impl IntoIterator for AliasSet {
     type IntoIter = std::vec::IntoIter<Alias>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        match self.0 {
+            Aliases::One(alias) => vec![alias].into_iter(),
+            Aliases::Many(aliases) => aliases.into_iter(),
+        }
     }
 }
 
@@ -326,13 +401,13 @@ impl<'a> IntoIterator for &'a AliasSet {
     type IntoIter = std::slice::Iter<'a, Alias>;
 
     fn into_iter(self) -> Self::IntoIter {
-        self.0.iter()
+        self.iter()
     }
 }
 
 impl Serialize for AliasSet {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_seq(&self.0)
+        serializer.collect_seq(self.as_slice())
     }
 }
 
@@ -348,6 +423,41 @@ impl<'de> Deserialize<'de> for AliasSet {
 mod tests {
     use super::{Alias, AliasKind, AliasSet};
     use crate::NodeKind;
+
+    #[test]
+    fn alias_sets_stay_sorted_and_equal_whether_one_or_several() {
+        let (a, b, c) = (
+            Alias::arn("arn:aws:sqs:eu-west-1:123456789012:orders"),
+            Alias::name(NodeKind::Queue, "orders"),
+            Alias::name(NodeKind::Queue, "payments"),
+        );
+        let mut set = AliasSet::new();
+        assert!(set.insert(b.clone()));
+        assert!(!set.insert(b.clone()));
+        assert!(set.insert(c.clone()));
+        assert!(set.insert(a.clone()));
+        assert_eq!(set.as_slice(), [a.clone(), b.clone(), c.clone()]);
+        assert!(set.remove(&a));
+        assert!(!set.remove(&a));
+        set.retain(|alias| *alias != c);
+        let one: AliasSet = [b.clone()].into_iter().collect();
+        assert_eq!(set, one);
+        // Equal sets hash alike, however they were reached.
+        let state = std::collections::hash_map::RandomState::new();
+        assert_eq!(
+            std::hash::BuildHasher::hash_one(&state, &set),
+            std::hash::BuildHasher::hash_one(&state, &one)
+        );
+        set.extend([c.clone(), b.clone()]);
+        assert_eq!(set.len(), 2);
+        let text = serde_json::to_string(&set).expect("serialises");
+        let back: AliasSet = serde_json::from_str(&text).expect("deserialises");
+        assert_eq!(back, set);
+        assert_eq!(back.into_iter().collect::<Vec<_>>(), [b, c]);
+        set.retain(|_| false);
+        assert!(set.is_empty());
+        assert_eq!(set, AliasSet::new());
+    }
 
     #[test]
     fn aliases_round_trip_through_text() {
