@@ -355,6 +355,12 @@ impl Attributes {
         self.entries.is_empty()
     }
 
+    /// Makes room for `additional` more attributes at once: a parser that
+    /// knows how many it will set saves the vector growing step by step.
+    pub fn reserve(&mut self, additional: usize) {
+        self.entries.reserve_exact(additional);
+    }
+
     /// Sets what `origin` states of `name`, as given (the caller has
     /// withheld what must be).
     pub(crate) fn insert(&mut self, name: String, origin: Origin, value: AttributeValue) {

@@ -271,6 +271,7 @@ impl<'f> Instance<'_, 'f> {
 
     /// Records evaluated attributes on a node.
     pub(crate) fn set_attributes(&self, node: &mut Node, at: At<'_>, values: &Attributes<'_>) {
+        node.attributes.reserve(values.len());
         for (name, (value, written)) in values {
             node.set_attribute(
                 Origin::Declared,
