@@ -228,11 +228,29 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
     }) && runs_in_order(results.iter().map(|r| r.edges.as_slice()), |a, b| {
         edge_order(a, b).is_lt()
     });
+    // Moving the roots' nodes and edges into the joined lists is mostly
+    // faulting in fresh memory, on one core while the other waits: the
+    // nodes and the edges are joined on one core each.
+    let mut node_lists = vec![std::mem::take(&mut fragment.nodes)];
+    let mut edge_lists = vec![std::mem::take(&mut fragment.edges)];
     for result in results {
-        fragment.extend(result);
+        node_lists.push(result.nodes);
+        edge_lists.push(result.edges);
+        fragment.sources.extend(result.sources);
+        fragment.diagnostics.extend(result.diagnostics);
     }
+    (fragment.nodes, fragment.edges) = rayon::join(|| concat(node_lists), || concat(edge_lists));
     drop(analyses);
     (Unlinked { fragment, in_order }, Syntax(modules))
+}
+
+/// The lists one after another, in one list allocated once.
+fn concat<T>(lists: Vec<Vec<T>>) -> Vec<T> {
+    let mut joined = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+    for list in lists {
+        joined.extend(list);
+    }
+    joined
 }
 
 /// Whether lists, each sorted and distinct, are so joined in this order:
