@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::one_or_many::OneOrMany;
 use crate::{Error, NodeKind, Text};
 
 /// The stable id of a node, e.g. `terraform:aws_sqs_queue.orders`.
@@ -211,65 +212,18 @@ impl<'de> Deserialize<'de> for Alias {
 /// assert_eq!(aliases.iter().next().map(|a| a.to_string()).as_deref(),
 ///            Some("arn:aws:sqs:eu-west-1:123456789012:orders"));
 /// ```
-#[derive(Clone, Default)]
-pub struct AliasSet(Aliases);
-
-/// The aliases of an [`AliasSet`]. Most things have one alias: it is held
-/// inline, not in a vector allocated for it alone.
-#[derive(Clone)]
-enum Aliases {
-    One(Alias),
-    /// None, or several, sorted.
-    Many(Vec<Alias>),
-}
-
-impl Default for Aliases {
-    fn default() -> Self {
-        Aliases::Many(Vec::new())
-    }
-}
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct AliasSet(OneOrMany<Alias>);
 
 impl AliasSet {
     /// An empty set.
     pub const fn new() -> Self {
-        AliasSet(Aliases::Many(Vec::new()))
-    }
-
-    /// Changes the aliases as a vector, then holds a lone one inline again.
-    fn edit<T>(&mut self, change: impl FnOnce(&mut Vec<Alias>) -> T) -> T {
-        let mut aliases = match std::mem::take(&mut self.0) {
-            Aliases::One(alias) => {
-                let mut aliases = Vec::with_capacity(2);
-                aliases.push(alias);
-                aliases
-            }
-            Aliases::Many(aliases) => aliases,
-        };
-        let result = change(&mut aliases);
-        self.0 = match aliases.len() {
-            1 => Aliases::One(aliases.swap_remove(0)),
-            _ => Aliases::Many(aliases),
-        };
-        result
+        AliasSet(OneOrMany::new())
     }
 
     /// Adds `alias`; false if it was there already.
     pub fn insert(&mut self, alias: Alias) -> bool {
-        match &self.0 {
-            Aliases::Many(aliases) if aliases.is_empty() => {
-                self.0 = Aliases::One(alias);
-                return true;
-            }
-            Aliases::One(one) if *one == alias => return false,
-            _ => {}
-        }
-        self.edit(|aliases| match aliases.binary_search(&alias) {
-            Ok(_) => false,
-            Err(at) => {
-                aliases.insert(at, alias);
-                true
-            }
-        })
+        self.0.insert_sorted_by(alias, Ord::cmp).is_none()
     }
 
     /// Removes `alias`; false if it was not there.
@@ -277,17 +231,13 @@ impl AliasSet {
         if !self.contains(alias) {
             return false;
         }
-        self.edit(|aliases| {
-            if let Ok(at) = aliases.binary_search(alias) {
-                aliases.remove(at);
-            }
-        });
+        self.0.edit(|aliases| aliases.retain(|a| a != alias));
         true
     }
 
     /// Removes every alias.
     pub fn clear(&mut self) {
-        self.0 = Aliases::Many(Vec::new());
+        self.0 = OneOrMany::new();
     }
 
     /// Whether `alias` is in the set.
@@ -302,10 +252,7 @@ impl AliasSet {
 
     /// The aliases in order, as a slice.
     pub fn as_slice(&self) -> &[Alias] {
-        match &self.0 {
-            Aliases::One(alias) => std::slice::from_ref(alias),
-            Aliases::Many(aliases) => aliases,
-        }
+        self.0.as_slice()
     }
 
     /// How many aliases there are.
@@ -324,41 +271,13 @@ impl AliasSet {
     }
 
     /// Keeps only the aliases `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Alias) -> bool) {
-        if let Aliases::One(alias) = &self.0 {
-            if !keep(alias) {
-                self.clear();
-            }
-            return;
-        }
-        self.edit(|aliases| aliases.retain(keep));
+    pub fn retain(&mut self, keep: impl FnMut(&Alias) -> bool) {
+        self.0.edit(|aliases| aliases.retain(keep));
     }
 
     /// Gives back spare capacity.
     pub fn shrink_to_fit(&mut self) {
-        if let Aliases::Many(aliases) = &mut self.0 {
-            aliases.shrink_to_fit();
-        }
-    }
-}
-
-impl PartialEq for AliasSet {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_slice() == other.as_slice()
-    }
-}
-
-impl Eq for AliasSet {}
-
-impl std::hash::Hash for AliasSet {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_slice().hash(state);
-    }
-}
-
-impl fmt::Debug for AliasSet {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("AliasSet").field(&self.as_slice()).finish()
+        self.0.shrink_to_fit();
     }
 }
 
@@ -368,7 +287,7 @@ impl Extend<Alias> for AliasSet {
         if iter.peek().is_none() {
             return;
         }
-        self.edit(|aliases| {
+        self.0.edit(|aliases| {
             aliases.extend(iter);
             aliases.sort_unstable();
             aliases.dedup();
@@ -389,10 +308,7 @@ impl IntoIterator for AliasSet {
     type IntoIter = std::vec::IntoIter<Alias>;
 
     fn into_iter(self) -> Self::IntoIter {
-        match self.0 {
-            Aliases::One(alias) => vec![alias].into_iter(),
-            Aliases::Many(aliases) => aliases.into_iter(),
-        }
+        self.0.into_vec().into_iter()
     }
 }
 

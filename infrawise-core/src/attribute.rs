@@ -6,6 +6,7 @@ use std::num::NonZeroU64;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
+use crate::one_or_many::OneOrMany;
 use crate::{NodeKind, Origin, Text};
 
 /// The key an unknown value is written under in JSON.
@@ -117,29 +118,12 @@ impl<'de> Deserialize<'de> for AttributeValue {
 /// kilobyte with a JSON value in it), and even a vector of one is an
 /// allocation per attribute of every node a parser makes. Trade-off:
 /// inserting is linear, over at most three origins.
-#[derive(Clone, Debug, Default)]
-pub struct OriginValues(Origins);
-
-/// The values of [`OriginValues`]: never `Many` of exactly one.
-#[derive(Clone, Debug)]
-enum Origins {
-    One((Origin, AttributeValue)),
-    /// None, or several, sorted by origin.
-    Many(Vec<(Origin, AttributeValue)>),
-}
-
-impl Default for Origins {
-    fn default() -> Self {
-        Origins::Many(Vec::new())
-    }
-}
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OriginValues(OneOrMany<(Origin, AttributeValue)>);
 
 impl OriginValues {
     fn as_slice(&self) -> &[(Origin, AttributeValue)] {
-        match &self.0 {
-            Origins::One(pair) => std::slice::from_ref(pair),
-            Origins::Many(pairs) => pairs,
-        }
+        self.0.as_slice()
     }
 
     /// The value `origin` states.
@@ -182,43 +166,12 @@ impl OriginValues {
 
     /// Sets the value `origin` states.
     fn insert(&mut self, origin: Origin, value: AttributeValue) {
-        self.0 = match std::mem::take(&mut self.0) {
-            Origins::Many(pairs) if pairs.is_empty() => Origins::One((origin, value)),
-            Origins::One((o, _)) if o == origin => Origins::One((origin, value)),
-            Origins::One(first) => {
-                let mut pairs = Vec::with_capacity(2);
-                pairs.push(first);
-                Origins::Many(insert_sorted(pairs, origin, value))
-            }
-            Origins::Many(pairs) => Origins::Many(insert_sorted(pairs, origin, value)),
-        };
+        self.0
+            .insert_sorted_by((origin, value), |a, b| a.0.cmp(&b.0));
     }
 
     fn values_mut(&mut self) -> impl Iterator<Item = &mut AttributeValue> + '_ {
-        let pairs: &mut [(Origin, AttributeValue)] = match &mut self.0 {
-            Origins::One(pair) => std::slice::from_mut(pair),
-            Origins::Many(pairs) => pairs,
-        };
-        pairs.iter_mut().map(|(_, v)| v)
-    }
-}
-
-/// Sets what `origin` states in pairs sorted by origin.
-fn insert_sorted(
-    mut pairs: Vec<(Origin, AttributeValue)>,
-    origin: Origin,
-    value: AttributeValue,
-) -> Vec<(Origin, AttributeValue)> {
-    match pairs.binary_search_by(|(o, _)| o.cmp(&origin)) {
-        Ok(at) => pairs[at].1 = value,
-        Err(at) => pairs.insert(at, (origin, value)),
-    }
-    pairs
-}
-
-impl PartialEq for OriginValues {
-    fn eq(&self, other: &Self) -> bool {
-        self.as_slice() == other.as_slice()
+        self.0.as_mut_slice().iter_mut().map(|(_, v)| v)
     }
 }
 
@@ -239,10 +192,7 @@ impl IntoIterator for OriginValues {
     type IntoIter = std::vec::IntoIter<(Origin, AttributeValue)>;
 
     fn into_iter(self) -> Self::IntoIter {
-        match self.0 {
-            Origins::One(pair) => vec![pair].into_iter(),
-            Origins::Many(pairs) => pairs.into_iter(),
-        }
+        self.0.into_vec().into_iter()
     }
 }
 

@@ -47,6 +47,7 @@ mod error;
 mod evidence;
 mod fragment;
 mod kind;
+mod one_or_many;
 mod origin;
 mod render;
 pub mod secret;
