@@ -52,8 +52,8 @@ fn impact_queries(c: &mut Criterion) {
         let n = graph.node_count();
         // The oldest node is shared infrastructure: nearly everything
         // depends on it, so this is the whole-graph worst case.
-        let root = node_id(0).0;
-        let leaf = node_id(n * 9 / 10).0;
+        let root = node_id(0).as_str().to_owned();
+        let leaf = node_id(n * 9 / 10).as_str().to_owned();
         let all = TraversalOptions::default();
         let shallow = TraversalOptions {
             max_depth: Some(3),

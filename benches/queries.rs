@@ -32,8 +32,8 @@ fn queries(c: &mut Criterion) {
         let mut findings = staleness(&graph, &StalenessOptions::default());
         findings.extend(drift(&graph));
         let n = graph.node_count();
-        let busy = node_id(0).0;
-        let quiet = node_id(n * 9 / 10).0;
+        let busy = node_id(0).as_str().to_owned();
+        let quiet = node_id(n * 9 / 10).as_str().to_owned();
         let options = SearchOptions::default();
         group.bench_function(BenchmarkId::new("search_substring", edges), |b| {
             b.iter(|| black_box(search(&graph, "svc-123", &options).len()));

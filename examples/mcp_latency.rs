@@ -55,12 +55,12 @@ fn main() -> anyhow::Result<()> {
             ),
             (
                 "context",
-                Box::new(|i: usize| json!({"node": node_id((i * 7919) % n).0})),
+                Box::new(|i: usize| json!({"node": node_id((i * 7919) % n).as_str()})),
             ),
             (
                 "impact",
                 Box::new(
-                    |i: usize| json!({"node": node_id(n - 1 - (i * 7919) % (n / 2)).0, "depth": 2}),
+                    |i: usize| json!({"node": node_id(n - 1 - (i * 7919) % (n / 2)).as_str(), "depth": 2}),
                 ),
             ),
         ] {

@@ -98,7 +98,7 @@ fn measure(edges: usize) -> Result<()> {
     let interned = infrawise_core::interned_bytes();
     let graph_bytes = IN_USE.load(Ordering::Relaxed) + interned;
     let build_peak_bytes = PEAK.load(Ordering::Relaxed) + interned;
-    let root = node_id(0).0;
+    let root = node_id(0).as_str().to_owned();
     // The best of five: the first call also pays for faulting in the
     // query's working arrays.
     let mut queried = std::time::Duration::MAX;

@@ -203,7 +203,7 @@ fn a_million_edge_graph_loads_and_traverses_the_same_in_sql() {
     let mut client =
         postgres::Client::connect(&url, postgres::NoTls).unwrap_or_else(|e| panic!("connect: {e}"));
     for index in [0, 17, 1_000, 150_000] {
-        let id = node_id(index).0;
+        let id = node_id(index).as_str().to_owned();
         let started = Instant::now();
         let in_sql = sql(
             &mut client,
@@ -223,7 +223,7 @@ fn a_million_edge_graph_loads_and_traverses_the_same_in_sql() {
         );
         assert_eq!(in_sql, in_library, "impact {id}");
     }
-    let id = node_id(199_000).0;
+    let id = node_id(199_000).as_str().to_owned();
     assert_eq!(
         sql(
             &mut client,

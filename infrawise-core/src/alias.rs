@@ -2,6 +2,7 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -15,19 +16,64 @@ use crate::{Error, NodeKind, Text};
 /// kind, then declared before inferred before observed, then the smallest
 /// id), so the result does not depend on the order inputs were read in; the
 /// other ids stay valid for lookups.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct NodeId(pub String);
+///
+/// Decision: an id is a shared, immutable string (`Arc<str>`), not an
+/// owned `String`. Rationale: an id is named again by every edge that
+/// starts or ends at its node; sharing it makes those copies a count
+/// rather than an allocation, and an edge end that shares its node's id
+/// is recognised as equal without reading the text. Trade-off: an id
+/// cannot be edited in place (none is), and its allocation carries two
+/// counts (16 bytes) beside the text.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct NodeId(Arc<str>);
 
 impl NodeId {
     /// Makes an id from text.
-    pub fn new(id: impl Into<String>) -> Self {
-        NodeId(id.into())
+    pub fn new(id: impl AsRef<str>) -> Self {
+        NodeId(Arc::from(id.as_ref()))
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// For sets and maps of ids looked up by text.
+impl std::borrow::Borrow<str> for NodeId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<&str> for NodeId {
+    fn from(id: &str) -> Self {
+        NodeId::new(id)
+    }
+}
+
+impl From<&String> for NodeId {
+    fn from(id: &String) -> Self {
+        NodeId::new(id)
+    }
+}
+
+impl From<String> for NodeId {
+    fn from(id: String) -> Self {
+        NodeId::new(id)
+    }
+}
+
+impl Serialize for NodeId {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for NodeId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        Ok(NodeId::new(id))
     }
 }
 

@@ -39,9 +39,9 @@ pub struct Node {
 
 impl Node {
     /// A node with an id, kind and name, and nothing else yet.
-    pub fn new(id: impl Into<String>, kind: NodeKind, name: impl Into<String>) -> Self {
+    pub fn new(id: impl Into<NodeId>, kind: NodeKind, name: impl Into<String>) -> Self {
         Node {
-            id: NodeId::new(id),
+            id: id.into(),
             kind,
             raw_type: None,
             name: name.into(),

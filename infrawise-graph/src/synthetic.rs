@@ -89,7 +89,7 @@ pub fn generate(options: &SyntheticOptions) -> Vec<Fragment> {
         let kind = KINDS[i % KINDS.len()];
         let name = format!("svc-{i}");
         declared.nodes.push(
-            Node::new(node_id(i).0, kind, name.clone())
+            Node::new(node_id(i), kind, name.clone())
                 .with_alias(Alias::name(kind, name.clone()))
                 .with_scope("synthetic")
                 .with_evidence(

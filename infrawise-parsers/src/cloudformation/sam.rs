@@ -56,7 +56,7 @@ pub(crate) fn function(emitter: &mut Emitter<'_>, id: &str, logical: &str, body:
                 }
                 let route = route_text(event_properties);
                 emitter.edge(
-                    NodeId::new(id.to_owned()),
+                    NodeId::new(id),
                     NodeId::new(api_id),
                     EdgeKind::Triggers,
                     format!("Properties.Events.{} ({event_type}{route})", event.key),
@@ -92,7 +92,7 @@ pub(crate) fn function(emitter: &mut Emitter<'_>, id: &str, logical: &str, body:
                 }
                 emitter.out.nodes.push(node);
                 emitter.edge(
-                    NodeId::new(id.to_owned()),
+                    NodeId::new(id),
                     NodeId::new(rule_id),
                     EdgeKind::Triggers,
                     detail,
@@ -108,7 +108,7 @@ pub(crate) fn function(emitter: &mut Emitter<'_>, id: &str, logical: &str, body:
                         .filter(|text| text.starts_with("arn:"))
                     {
                         emitter.edge(
-                            NodeId::new(id.to_owned()),
+                            NodeId::new(id),
                             NodeRef::Alias(Alias::arn(arn)),
                             EdgeKind::Triggers,
                             format!(
@@ -153,7 +153,7 @@ pub(crate) fn policies(emitter: &mut Emitter<'_>, id: &str, body: &Value) {
                     Alias::name(kind, name)
                 };
                 emitter.edge(
-                    NodeId::new(id.to_owned()),
+                    NodeId::new(id),
                     NodeRef::Alias(alias),
                     EdgeKind::Grants,
                     format!(

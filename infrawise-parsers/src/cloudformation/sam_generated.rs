@@ -102,7 +102,7 @@ pub(crate) fn function(
             line,
         );
         emitter.edge(
-            NodeId::new(id.to_owned()),
+            NodeId::new(id),
             NodeId::new(role),
             EdgeKind::References,
             "Role (implicit)".to_owned(),
@@ -118,7 +118,7 @@ pub(crate) fn function(
             let generated_id = generated(emitter, &generated_logical, raw, &because, line);
             emitter.edge(
                 NodeId::new(generated_id),
-                NodeId::new(id.to_owned()),
+                NodeId::new(id),
                 EdgeKind::References,
                 because.clone(),
                 line,
@@ -179,7 +179,7 @@ pub(crate) fn function(
             let generated_id = generated(emitter, &generated_logical, raw, &because, event.line);
             emitter.edge(
                 NodeId::new(generated_id),
-                NodeId::new(id.to_owned()),
+                NodeId::new(id),
                 EdgeKind::References,
                 because.clone(),
                 event.line,

@@ -325,7 +325,7 @@ impl<'a> Emitter<'a> {
             self.construct_paths(logical, body, &mut node);
             self.out.nodes.push(node);
             self.edge(
-                NodeId::new(stack_id.to_owned()),
+                NodeId::new(stack_id),
                 NodeId::new(id.clone()),
                 EdgeKind::Contains,
                 format!("Resources.{logical}"),
@@ -416,7 +416,7 @@ impl<'a> Emitter<'a> {
                 self.out.nodes.push(node);
                 self.edge(
                     NodeId::new(id),
-                    NodeId::new(table.to_owned()),
+                    NodeId::new(table),
                     EdgeKind::Indexes,
                     format!("Properties.{section}"),
                     index.line,
@@ -494,7 +494,7 @@ impl<'a> Emitter<'a> {
             .with_evidence(self.evidence(detail.clone(), value.line));
         self.out.nodes.push(node);
         self.edge(
-            NodeId::new(id.to_owned()),
+            NodeId::new(id),
             NodeId::new(code_id),
             EdgeKind::ImplementedBy,
             detail,
@@ -507,7 +507,7 @@ impl<'a> Emitter<'a> {
             let runtime = property("Runtime").and_then(|(r, _)| r.as_str().map(str::to_owned));
             if let Some(key) = crate::code::handler_key(&display, text, runtime.as_deref()) {
                 self.edge(
-                    NodeId::new(id.to_owned()),
+                    NodeId::new(id),
                     crate::code::handler_alias(key),
                     EdgeKind::ImplementedBy,
                     format!("{handler_detail} {text}"),
@@ -527,7 +527,7 @@ impl<'a> Emitter<'a> {
             return;
         };
         self.edge(
-            NodeId::new(id.to_owned()),
+            NodeId::new(id),
             NodeId::new(format!("cfn:{child}")),
             EdgeKind::Contains,
             format!("Resources.{logical} (nested stack {child})"),
@@ -613,7 +613,7 @@ impl<'a> Emitter<'a> {
                     kind
                 };
                 self.edge(
-                    NodeId::new(from.to_owned()),
+                    NodeId::new(from),
                     NodeId::new(target),
                     kind,
                     detail,
@@ -779,7 +779,7 @@ impl<'a> Emitter<'a> {
             Kind::String(text) => {
                 for reference in super::dynamic::references(text) {
                     self.edge(
-                        NodeId::new(id.to_owned()),
+                        NodeId::new(id),
                         reference.target(),
                         EdgeKind::References,
                         format!("{path} ({{{{resolve:{}}}}})", reference.service),
@@ -814,7 +814,7 @@ impl<'a> Emitter<'a> {
         node.set_attribute(Origin::Declared, "value", attribute(value));
         self.out.nodes.push(node);
         self.edge(
-            NodeId::new(function.to_owned()),
+            NodeId::new(function),
             NodeId::new(env_id),
             EdgeKind::ConfiguredBy,
             format!("Properties.Environment.Variables.{name}"),

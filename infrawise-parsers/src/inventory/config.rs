@@ -258,7 +258,7 @@ fn relationship(inventory: &mut Inventory<'_>, id: &str, relationship: &Value) {
         .trim();
     let detail = format!("relationship `{relation}` {resource_type}");
     let lower = relation.to_ascii_lowercase();
-    let this: NodeRef = NodeId::new(id.to_owned()).into();
+    let this: NodeRef = NodeId::new(id).into();
     if lower.starts_with("is contained in") {
         inventory.edge(target, this, EdgeKind::Contains, detail, line);
     } else if lower.starts_with("contains") {

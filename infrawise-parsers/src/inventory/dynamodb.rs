@@ -108,7 +108,7 @@ fn index(
         }
     }
     inventory.edge(
-        NodeId::new(table_id.to_owned()),
+        NodeId::new(table_id),
         NodeId::new(id),
         EdgeKind::Contains,
         format!("{block} {index_name}"),

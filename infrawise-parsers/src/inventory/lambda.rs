@@ -86,7 +86,7 @@ pub(super) fn settings(inventory: &mut Inventory<'_>, id: &str, item: &Value, li
     {
         let line = item.entry("Role").map_or(line, |entry| entry.line);
         inventory.edge(
-            NodeId::new(id.to_owned()),
+            NodeId::new(id),
             target.alias,
             EdgeKind::References,
             "Role",
@@ -119,7 +119,7 @@ pub(super) fn environment(inventory: &mut Inventory<'_>, id: &str, variables: &V
         };
         if let Some((kind, target)) = env_target(&entry.key, value) {
             inventory.edge(
-                NodeId::new(id.to_owned()),
+                NodeId::new(id),
                 target,
                 kind,
                 format!("env {}", entry.key),

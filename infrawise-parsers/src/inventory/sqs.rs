@@ -157,7 +157,7 @@ pub(super) fn settings(inventory: &mut Inventory<'_>, id: &str, attributes: &Val
     inventory.attribute(id, "RedrivePolicy", parsed);
     if let Some(target) = dead_letter.as_deref().and_then(arn_target) {
         inventory.edge(
-            NodeId::new(id.to_owned()),
+            NodeId::new(id),
             target.alias,
             EdgeKind::References,
             "RedrivePolicy.deadLetterTargetArn",

@@ -138,7 +138,7 @@ impl<'f> Instance<'_, 'f> {
         detail: impl Into<Text>,
     ) -> Node {
         let alias = self.scan.address_alias(address.as_str());
-        Node::new(self.scan.id(&address).0, kind, address)
+        Node::new(self.scan.id(&address), kind, address)
             .with_raw_type(raw_type)
             .with_scope(self.scope())
             .with_alias(alias)
@@ -533,7 +533,7 @@ impl<'f> Instance<'_, 'f> {
                     serde_json::Value::String(name.clone())
                 );
                 let mut node = Node::new(
-                    self.scan.id(&index_address).0,
+                    self.scan.id(&index_address),
                     NodeKind::Index,
                     index_address.clone(),
                 )
@@ -649,7 +649,7 @@ impl<'f> Instance<'_, 'f> {
         for (name, (at, attr)) in &self.analysis.index.locals {
             let address = [&*self.ctx.prefix, "local.", name].concat();
             let line = at.line(attr.span());
-            let mut node = Node::new(self.scan.id(&address).0, NodeKind::Local, address.clone())
+            let mut node = Node::new(self.scan.id(&address), NodeKind::Local, address.clone())
                 .with_raw_type(TEXTS.local)
                 .with_scope(self.scope())
                 .with_alias(self.scan.address_alias(address))

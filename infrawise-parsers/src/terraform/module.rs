@@ -47,6 +47,12 @@ pub(crate) struct Scan<'s> {
     pub(crate) analyses: &'s BTreeMap<PathBuf, Analysis<'s>>,
     loaded: RefCell<BTreeMap<PathBuf, Option<Arc<ModuleFiles>>>>,
     pub(crate) out: RefCell<Fragment>,
+    /// Where ids are put together before they are made shared.
+    id_buffer: RefCell<String>,
+    /// Every id made in this root: a node's id and the edges that name it
+    /// share one allocation, which the graph build then recognises without
+    /// reading the text, and an edge end costs no allocation of its own.
+    ids: RefCell<HashSet<NodeId>>,
 }
 
 impl<'s> Scan<'s> {
@@ -69,6 +75,8 @@ impl<'s> Scan<'s> {
             analyses,
             loaded: RefCell::new(BTreeMap::new()),
             out: RefCell::new(Fragment::new()),
+            id_buffer: RefCell::new(String::new()),
+            ids: RefCell::new(HashSet::default()),
         }
     }
 
@@ -114,17 +122,25 @@ impl<'s> Scan<'s> {
         self.id_of(&[prefix, address])
     }
 
-    /// The id of the node whose address is `parts` joined.
+    /// The id of the node whose address is `parts` joined: put together
+    /// in a buffer kept for it, and shared with every other use of the
+    /// same id in this root.
     pub(crate) fn id_of(&self, parts: &[&str]) -> NodeId {
-        let len = parts.iter().map(|p| p.len()).sum::<usize>();
-        let mut id = String::with_capacity(4 + self.root_display.len() + len);
+        let mut id = self.id_buffer.borrow_mut();
+        id.clear();
         id.push_str("tf:");
         id.push_str(&self.root_display);
         id.push(':');
         for part in parts {
             id.push_str(part);
         }
-        NodeId(id)
+        let mut ids = self.ids.borrow_mut();
+        if let Some(known) = ids.get(id.as_str()) {
+            return known.clone();
+        }
+        let made = NodeId::new(&*id);
+        ids.insert(made.clone());
+        made
     }
 
     pub(crate) fn diagnostic(&self, diagnostic: Diagnostic) {

@@ -108,7 +108,7 @@ impl Builder {
         } else {
             kinds::type_info(instance.resource_type).0
         };
-        let mut node = Node::new(self.id(&address).0, kind, address.clone())
+        let mut node = Node::new(self.id(&address), kind, address.clone())
             .with_raw_type(instance.resource_type)
             .with_scope(format!("terraform:{}", self.dir))
             .with_alias(Alias::address(Some(&self.dir), address.as_str()))
@@ -159,7 +159,7 @@ impl Builder {
                 };
                 let index_address =
                     format!("{address}.{block}[{}]", Value::String(name.to_owned()));
-                let mut node = Node::new(self.id(&index_address).0, NodeKind::Index, index_address)
+                let mut node = Node::new(self.id(&index_address), NodeKind::Index, index_address)
                     .with_raw_type(format!("aws_dynamodb_table.{block}"))
                     .with_scope(format!("terraform:{}", self.dir))
                     .with_evidence(self.evidence(block));
@@ -193,7 +193,7 @@ impl Builder {
     /// Adds a root module output; a sensitive output's value is withheld.
     pub(crate) fn output(&mut self, name: &str, output: &Value) {
         let address = format!("output.{name}");
-        let mut node = Node::new(self.id(&address).0, NodeKind::Output, address.clone())
+        let mut node = Node::new(self.id(&address), NodeKind::Output, address.clone())
             .with_raw_type("output")
             .with_scope(format!("terraform:{}", self.dir))
             .with_alias(Alias::address(Some(&self.dir), address))
