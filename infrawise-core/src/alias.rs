@@ -17,32 +17,93 @@ use crate::{Error, NodeKind, Text};
 /// id), so the result does not depend on the order inputs were read in; the
 /// other ids stay valid for lookups.
 ///
-/// Decision: an id is a shared, immutable string (`Arc<str>`), not an
-/// owned `String`. Rationale: an id is named again by every edge that
-/// starts or ends at its node; sharing it makes those copies a count
-/// rather than an allocation, and an edge end that shares its node's id
-/// is recognised as equal without reading the text. Trade-off: an id
-/// cannot be edited in place (none is), and its allocation carries two
-/// counts (16 bytes) beside the text.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct NodeId(Arc<str>);
+/// Decision: an id is a shared, immutable string (`Arc<str>`) with its
+/// hash, not an owned `String`. Rationale: an id is named again by every
+/// edge that starts or ends at its node; sharing it makes those copies a
+/// count rather than an allocation, an edge end that shares its node's id
+/// is recognised as equal without reading the text, and the graph build,
+/// which hashes every id once more, does not read the text for that
+/// either (it was the build's largest cost: first reads of ids made long
+/// before, on other threads). Trade-off: an id is 24 bytes and cannot be
+/// edited in place (none is), its allocation carries two counts beside
+/// the text, and it hashes unlike its text (look ids up by id, not by
+/// `&str`).
+#[derive(Clone)]
+pub struct NodeId {
+    text: Arc<str>,
+    /// [`NodeId::hash_text`] of `text`.
+    hash: u64,
+}
 
 impl NodeId {
     /// Makes an id from text.
     pub fn new(id: impl AsRef<str>) -> Self {
-        NodeId(Arc::from(id.as_ref()))
+        let text = id.as_ref();
+        NodeId {
+            hash: NodeId::hash_text(text),
+            text: Arc::from(text),
+        }
     }
 
     /// The id as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
+    }
+
+    /// The hash an id of this text carries (what [`Hash`] feeds a hasher),
+    /// for callers that keep ids by it:
+    ///
+    /// ```
+    /// use infrawise_core::NodeId;
+    ///
+    /// let id = NodeId::new("tf:.:aws_sqs_queue.orders");
+    /// assert_eq!(id.text_hash(), NodeId::hash_text("tf:.:aws_sqs_queue.orders"));
+    /// ```
+    pub fn hash_text(text: &str) -> u64 {
+        use std::hash::BuildHasher;
+        rustc_hash::FxBuildHasher.hash_one(text)
+    }
+
+    /// This id's [`NodeId::hash_text`], stored with it.
+    pub fn text_hash(&self) -> u64 {
+        self.hash
     }
 }
 
-/// For sets and maps of ids looked up by text.
-impl std::borrow::Borrow<str> for NodeId {
-    fn borrow(&self) -> &str {
-        &self.0
+impl PartialEq for NodeId {
+    fn eq(&self, other: &Self) -> bool {
+        // Shared ids are equal unread; different hashes, unequal unread.
+        Arc::ptr_eq(&self.text, &other.text) || (self.hash == other.hash && self.text == other.text)
+    }
+}
+
+impl Eq for NodeId {}
+
+impl PartialOrd for NodeId {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By text.
+impl Ord for NodeId {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        if Arc::ptr_eq(&self.text, &other.text) {
+            return std::cmp::Ordering::Equal;
+        }
+        self.text.cmp(&other.text)
+    }
+}
+
+impl std::hash::Hash for NodeId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash);
+    }
+}
+
+impl fmt::Debug for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("NodeId").field(&&*self.text).finish()
     }
 }
 
@@ -66,7 +127,7 @@ impl From<String> for NodeId {
 
 impl Serialize for NodeId {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.0)
+        serializer.serialize_str(&self.text)
     }
 }
 
@@ -79,7 +140,7 @@ impl<'de> Deserialize<'de> for NodeId {
 
 impl fmt::Display for NodeId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.text)
     }
 }
 
@@ -383,8 +444,35 @@ impl<'de> Deserialize<'de> for AliasSet {
 
 #[cfg(test)]
 mod tests {
-    use super::{Alias, AliasKind, AliasSet};
+    use super::{Alias, AliasKind, AliasSet, NodeId};
     use crate::NodeKind;
+
+    #[test]
+    fn ids_compare_hash_and_print_by_their_text_whether_shared_or_not() {
+        use std::hash::BuildHasher;
+        let hash = |id: &NodeId| rustc_hash::FxBuildHasher.hash_one(id);
+        let a = NodeId::new("tf:.:aws_sqs_queue.a");
+        let shared = a.clone();
+        let separate = NodeId::new(String::from("tf:.:aws_sqs_queue.a"));
+        let b = NodeId::from("tf:.:aws_sqs_queue.b");
+        assert_eq!(a, shared);
+        assert_eq!(a, separate);
+        assert_ne!(a, b);
+        assert_eq!(hash(&a), hash(&separate));
+        assert_ne!(hash(&a), hash(&b));
+        assert!(a < b && separate < b && b > shared);
+        assert_eq!(a.cmp(&separate), std::cmp::Ordering::Equal);
+        assert_eq!(format!("{a:?}"), r#"NodeId("tf:.:aws_sqs_queue.a")"#);
+        assert_eq!(a.to_string(), "tf:.:aws_sqs_queue.a");
+        let json = serde_json::to_string(&a).expect("serialises");
+        assert_eq!(json, r#""tf:.:aws_sqs_queue.a""#);
+        let back: NodeId = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, a);
+        assert_eq!(back.text_hash(), a.text_hash());
+        // Ids of equal text made apart, in a set, are one.
+        let set: std::collections::HashSet<NodeId> = [a, shared, separate, b].into();
+        assert_eq!(set.len(), 2);
+    }
 
     #[test]
     fn alias_sets_stay_sorted_and_equal_whether_one_or_several() {

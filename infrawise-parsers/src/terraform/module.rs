@@ -5,6 +5,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -52,7 +53,9 @@ pub(crate) struct Scan<'s> {
     /// Every id made in this root: a node's id and the edges that name it
     /// share one allocation, which the graph build then recognises without
     /// reading the text, and an edge end costs no allocation of its own.
-    ids: RefCell<HashSet<NodeId>>,
+    /// By hash ([`NodeId::text_hash`]); of two ids with one hash (which
+    /// practically never happens) only the first is shared.
+    ids: RefCell<HashMap<u64, NodeId>>,
 }
 
 impl<'s> Scan<'s> {
@@ -76,7 +79,7 @@ impl<'s> Scan<'s> {
             loaded: RefCell::new(BTreeMap::new()),
             out: RefCell::new(Fragment::new()),
             id_buffer: RefCell::new(String::new()),
-            ids: RefCell::new(HashSet::default()),
+            ids: RefCell::new(HashMap::default()),
         }
     }
 
@@ -134,13 +137,13 @@ impl<'s> Scan<'s> {
         for part in parts {
             id.push_str(part);
         }
+        let hash = NodeId::hash_text(&id);
         let mut ids = self.ids.borrow_mut();
-        if let Some(known) = ids.get(id.as_str()) {
-            return known.clone();
+        match ids.entry(hash) {
+            Entry::Occupied(known) if known.get().as_str() == id.as_str() => known.get().clone(),
+            Entry::Occupied(_) => NodeId::new(&*id),
+            Entry::Vacant(slot) => slot.insert(NodeId::new(&*id)).clone(),
         }
-        let made = NodeId::new(&*id);
-        ids.insert(made.clone());
-        made
     }
 
     pub(crate) fn diagnostic(&self, diagnostic: Diagnostic) {
