@@ -34,7 +34,7 @@ use std::sync::{LazyLock, Mutex, PoisonError};
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::Block;
 use infrawise_core::{
-    Diagnostic, Edge, EdgeKind, Format, Fragment, Node, NodeRef, Origin, Source, Text,
+    Diagnostic, Edge, EdgeKind, Format, Fragment, Node, NodeId, NodeRef, Origin, Source, Text,
     normalize_evidence,
 };
 use rayon::prelude::*;
@@ -324,18 +324,17 @@ pub(crate) static TEXTS: LazyLock<Texts> = LazyLock::new(|| Texts {
 /// step. So the distinct ends are ranked once, most of them by their
 /// node's position, and the edges are sorted by ranks.
 fn sort_edges(edges: &mut Vec<Edge>, nodes: &[Node]) {
-    let position: HashMap<&str, u32> = nodes
-        .iter()
-        .zip(0u32..)
-        .map(|(n, i)| (n.id.as_str(), i))
-        .collect();
+    // Keyed by id, which hashes without reading its text and, shared with
+    // the edges that name it, compares without reading it either.
+    let position: HashMap<&NodeId, u32> =
+        nodes.iter().zip(0u32..).map(|(n, i)| (&n.id, i)).collect();
     // Each end's node, looked up once: `ends[2 * i]` is edge `i`'s `from`,
     // `ends[2 * i + 1]` its `to`.
     let ends: Vec<Option<u32>> = edges
         .iter()
         .flat_map(|edge| [&edge.from, &edge.to])
         .map(|end| match end {
-            NodeRef::Id(id) => position.get(id.as_str()).copied(),
+            NodeRef::Id(id) => position.get(id).copied(),
             NodeRef::Alias(_) => None,
         })
         .collect();
