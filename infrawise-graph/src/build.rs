@@ -411,46 +411,62 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     // together, in input order, and the components in the order of their
     // first members; with no unions, that is the input order as it is.
     let roots: Vec<u32> = (0..nodes.len() as u32).map(|i| sets.find(i)).collect();
-    let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
-    if roots.iter().zip(0u32..).any(|(&root, index)| root != index) {
-        order.sort_unstable_by_key(|&i| (roots[i as usize], i));
-    }
-    let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
-    let mut take = |member: u32| {
-        slots[member as usize]
-            .take()
-            .map(|node| (node, is_placeholder[member as usize]))
-    };
-    let components = roots
-        .iter()
-        .zip(0u32..)
-        .filter(|&(&root, index)| root == index)
-        .count();
-    let mut merged: Vec<(GraphNode, u32)> = Vec::with_capacity(components);
-    for members in order.chunk_by(|&a, &b| roots[a as usize] == roots[b as usize]) {
-        let contributions: Vec<(Node, bool)> = match members {
-            // Most things are named once: no list to merge.
-            [member] => match take(*member) {
-                Some((node, placeholder)) => {
-                    merged.push((merge_one(node, placeholder), *member));
-                    continue;
-                }
-                None => continue,
-            },
-            _ => members.iter().filter_map(|&m| take(m)).collect(),
-        };
-        merged.push((merge_component(contributions), members[0]));
-    }
-    drop(slots);
-    sort_by_id(&mut merged);
-
-    let mut inner: DiGraph<GraphNode, GraphEdge, u32> =
-        DiGraph::with_capacity(merged.len(), edges.len());
+    let unions = roots.iter().zip(0u32..).any(|(&root, index)| root != index);
     // By component root: the merged node's index in the graph.
     let mut index_of_root: Vec<u32> = vec![u32::MAX; roots.len()];
-    for (node, member) in merged {
-        let index = inner.add_node(node);
-        index_of_root[roots[member as usize] as usize] = index.index() as u32;
+    let mut inner: DiGraph<GraphNode, GraphEdge, u32>;
+    if !unions && nodes.is_sorted_by(|a, b| a.id <= b.id) {
+        // Every contribution is a thing of its own, and they come in id
+        // order (a fragment its parser finished): each becomes its graph
+        // node as it stands, neither grouped nor sorted nor moved through
+        // lists of their own (three copies of every node, in fresh memory).
+        inner = DiGraph::with_capacity(nodes.len(), edges.len());
+        for ((node, placeholder), slot) in nodes
+            .into_iter()
+            .zip(is_placeholder)
+            .zip(&mut index_of_root)
+        {
+            *slot = inner.add_node(merge_one(node, placeholder)).index() as u32;
+        }
+    } else {
+        let mut order: Vec<u32> = (0..nodes.len() as u32).collect();
+        if unions {
+            order.sort_unstable_by_key(|&i| (roots[i as usize], i));
+        }
+        let mut slots: Vec<Option<Node>> = nodes.into_iter().map(Some).collect();
+        let mut take = |member: u32| {
+            slots[member as usize]
+                .take()
+                .map(|node| (node, is_placeholder[member as usize]))
+        };
+        let components = roots
+            .iter()
+            .zip(0u32..)
+            .filter(|&(&root, index)| root == index)
+            .count();
+        let mut merged: Vec<(GraphNode, u32)> = Vec::with_capacity(components);
+        for members in order.chunk_by(|&a, &b| roots[a as usize] == roots[b as usize]) {
+            let contributions: Vec<(Node, bool)> = match members {
+                // Most things are named once: no list to merge.
+                [member] => match take(*member) {
+                    Some((node, placeholder)) => {
+                        merged.push((merge_one(node, placeholder), *member));
+                        continue;
+                    }
+                    None => continue,
+                },
+                _ => members.iter().filter_map(|&m| take(m)).collect(),
+            };
+            merged.push((merge_component(contributions), members[0]));
+        }
+        drop(slots);
+        sort_by_id(&mut merged);
+
+        inner = DiGraph::with_capacity(merged.len(), edges.len());
+        for (node, member) in merged {
+            let index = inner.add_node(node);
+            index_of_root[roots[member as usize] as usize] = index.index() as u32;
+        }
     }
     let node_of = |contribution: u32| -> Option<NodeIndex<u32>> {
         let root = *roots.get(contribution as usize)?;

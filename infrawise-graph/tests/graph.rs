@@ -101,6 +101,61 @@ fn merge_order_does_not_change_output() {
     }
 }
 
+/// A fragment of distinct things already in id order (as a finished
+/// parser's is) is built without grouping or sorting its nodes; the graph
+/// is the one its nodes in any other order give.
+#[test]
+fn distinct_nodes_in_id_order_build_the_graph_any_order_builds() {
+    let evidence = |line| Evidence::declared("terraform", "resource").at("main.tf", Some(line));
+    let nodes: Vec<Node> = (0..40u32)
+        .map(|i| {
+            Node::new(
+                format!("tf:.:aws_sqs_queue.q{i:02}"),
+                NodeKind::Queue,
+                format!("q{i:02}"),
+            )
+            .with_alias(Alias::name(NodeKind::Queue, format!("queue-{i:02}")))
+            .with_evidence(evidence(i + 1))
+        })
+        .collect();
+    let mut edges: Vec<Edge> = (1..40u32)
+        .map(|i| {
+            Edge::new(
+                nodes[i as usize].id.clone(),
+                nodes[(i / 2) as usize].id.clone(),
+                EdgeKind::DependsOn,
+                evidence(i + 1),
+            )
+        })
+        .collect();
+    // An end that names nothing here: a placeholder, sorting last.
+    edges.push(Edge::new(
+        nodes[3].id.clone(),
+        infrawise_core::NodeId::new("tf:.:zz_missing"),
+        EdgeKind::DependsOn,
+        evidence(4),
+    ));
+    let sorted = Fragment {
+        nodes: nodes.clone(),
+        edges: edges.clone(),
+        ..Fragment::new()
+    };
+    let graph = build(vec![sorted]);
+    assert_eq!(graph.node_count(), 41);
+    assert_eq!(graph.edge_count(), 40);
+    let expected = graph.to_json();
+    let mut shuffled = nodes;
+    shuffled.reverse();
+    shuffled.swap(3, 17);
+    edges.reverse();
+    let unsorted = Fragment {
+        nodes: shuffled,
+        edges,
+        ..Fragment::new()
+    };
+    assert_eq!(build(vec![unsorted]).to_json(), expected);
+}
+
 /// Terraform, state and code each name one queue differently; the graph
 /// has one node with all three aliases and all evidence.
 #[test]
