@@ -153,7 +153,27 @@ fn distinct_nodes_in_id_order_build_the_graph_any_order_builds() {
         edges,
         ..Fragment::new()
     };
-    assert_eq!(build(vec![unsorted]).to_json(), expected);
+    let other = build(vec![unsorted]);
+    assert_eq!(other.to_json(), expected);
+    // The lookup tables, which the export does not show, agree too: by
+    // id, alias, alias value, `kind:value` and name.
+    for graph in [&graph, &other] {
+        for (name, id) in [
+            ("tf:.:aws_sqs_queue.q07", "tf:.:aws_sqs_queue.q07"),
+            ("name[queue]:queue-07", "tf:.:aws_sqs_queue.q07"),
+            ("queue-08", "tf:.:aws_sqs_queue.q08"),
+            ("name:queue-09", "tf:.:aws_sqs_queue.q09"),
+            ("q39", "tf:.:aws_sqs_queue.q39"),
+            ("tf:.:zz_missing", "tf:.:zz_missing"),
+        ] {
+            assert_eq!(
+                graph.lookup(name).map(|found| found.as_str().to_owned()).ok(),
+                Some(id.to_owned()),
+                "{name}"
+            );
+        }
+        assert!(graph.lookup("queue-40").is_err());
+    }
 }
 
 /// Terraform, state and code each name one queue differently; the graph
