@@ -167,7 +167,10 @@ fn distinct_nodes_in_id_order_build_the_graph_any_order_builds() {
             ("tf:.:zz_missing", "tf:.:zz_missing"),
         ] {
             assert_eq!(
-                graph.lookup(name).map(|found| found.as_str().to_owned()).ok(),
+                graph
+                    .lookup(name)
+                    .map(|found| found.as_str().to_owned())
+                    .ok(),
                 Some(id.to_owned()),
                 "{name}"
             );
