@@ -133,8 +133,7 @@ impl Serialize for NodeId {
 
 impl<'de> Deserialize<'de> for NodeId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let id = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        Ok(NodeId::new(id))
+        String::deserialize(deserializer).map(NodeId::new)
     }
 }
 
