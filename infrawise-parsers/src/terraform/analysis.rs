@@ -133,6 +133,11 @@ pub(crate) struct Site<'f> {
     /// The reference's line, or its argument's.
     pub(crate) line: Option<u32>,
     pub(crate) kind: EdgeKind,
+    /// What the target names in this module, looked up once for every
+    /// instance: the block, for a resource, data source or module call.
+    pub(crate) block: Option<BlockAt<'f>>,
+    /// Whether the module declares what the target names.
+    pub(crate) declared: bool,
 }
 
 impl Site<'_> {
@@ -177,6 +182,11 @@ pub(crate) struct Analysis<'f> {
     /// The `sensitive` argument of each variable that has one: what a
     /// literal says, or the expression to evaluate.
     sensitive: HashMap<&'f str, Sensitive<'f>>,
+    /// The arguments of every indexed block, by the block's address and
+    /// the argument's name: instances look arguments up by name (`count`,
+    /// `default`, the attribute a reference reads), and a body's own
+    /// lookup reads every argument before the one it finds.
+    arguments: HashMap<(usize, &'f str), &'f Attribute>,
 }
 
 /// A variable's `sensitive` argument.
@@ -241,6 +251,15 @@ impl<'f> Analysis<'f> {
             }
             calls.insert(key(b.block), inputs);
         }
+        for site in bodies
+            .values_mut()
+            .chain(locals.values_mut())
+            .flatten()
+            .chain(calls.values_mut().flatten().flat_map(|i| &mut i.sites))
+        {
+            (site.block, site.declared) = resolve(&index, site.target);
+        }
+        let arguments = arguments(&index);
         let texts = texts(&index);
         let sensitive = index
             .variables
@@ -263,7 +282,18 @@ impl<'f> Analysis<'f> {
             calls,
             texts,
             sensitive,
+            arguments,
         }
+    }
+
+    /// Argument `name` of an indexed block.
+    pub(crate) fn attribute(&self, b: BlockAt<'_>, name: &str) -> Option<&'f Attribute> {
+        self.arguments.get(&(key(b.block), name)).copied()
+    }
+
+    /// The expression of argument `name` of an indexed block.
+    pub(crate) fn argument(&self, b: BlockAt<'_>, name: &str) -> Option<&'f Expression> {
+        self.attribute(b, name).map(|attr| &attr.value)
     }
 
     /// The `sensitive` argument of variable `name`, if it has one.
@@ -317,6 +347,42 @@ fn texts(index: &Index<'_>) -> HashMap<usize, OnceLock<Box<str>>> {
         .collect()
 }
 
+/// The block a reference's target names, and whether the module declares
+/// it.
+fn resolve<'f>(index: &Index<'f>, target: Target<'_>) -> (Option<BlockAt<'f>>, bool) {
+    let block = match target {
+        Target::Resource { kind, name } => index.resource(kind, name),
+        Target::Data { kind, name } => index.data_source(kind, name),
+        Target::Module { name, .. } => index.modules.get(name).copied(),
+        Target::Var(name) => return (None, index.variables.contains_key(name)),
+        Target::Local(name) => return (None, index.locals.contains_key(name)),
+    };
+    (block, block.is_some())
+}
+
+/// Every argument of every indexed block, by the block's address and the
+/// argument's name; the first of two with one name, as a body's lookup
+/// finds.
+fn arguments<'f>(index: &Index<'f>) -> HashMap<(usize, &'f str), &'f Attribute> {
+    let blocks = index
+        .resource_and_data_blocks()
+        .chain(index.modules.values())
+        .chain(index.variables.values())
+        .chain(index.outputs.values())
+        .chain(&index.providers)
+        .chain(&index.terraform);
+    let mut arguments = HashMap::default();
+    for b in blocks {
+        let block: &'f Block = b.block;
+        for attr in block.body.attributes() {
+            arguments
+                .entry((key(block), attr.key.value().as_str()))
+                .or_insert(attr);
+        }
+    }
+    arguments
+}
+
 /// The references of one expression, with attribute paths from `path`.
 fn expression_sites<'f>(
     at: At<'f>,
@@ -334,6 +400,8 @@ fn expression_sites<'f>(
             path: Text::new(&reference.path),
             line: at.line(reference.span).or(line),
             kind,
+            block: None,
+            declared: false,
         });
     }
 }

@@ -44,8 +44,14 @@ impl<'f> Instance<'_, 'f> {
     fn call(&self, b: BlockAt<'f>) -> Value {
         let name = b.label(0).unwrap_or_default();
         let mut evaluator = Evaluator::new(self);
-        let source = b.attr("source").and_then(|e| evaluator.eval(e).as_string());
-        let version = b.attr("version").map(|e| evaluator.eval(e));
+        let source = self
+            .analysis
+            .argument(b, "source")
+            .and_then(|e| evaluator.eval(e).as_string());
+        let version = self
+            .analysis
+            .argument(b, "version")
+            .map(|e| evaluator.eval(e));
         let local = source.as_deref().is_some_and(is_local_source);
         let what = format!("module.{name}");
         let expansion = self.expansion(b);
@@ -163,8 +169,9 @@ impl<'f> Instance<'_, 'f> {
 
     /// Evaluates the local module a call points at.
     fn follow(&self, b: BlockAt<'_>, source: &str, mut ctx: Context) -> Value {
-        let line = b
-            .attr("source")
+        let line = self
+            .analysis
+            .argument(b, "source")
             .and_then(|e| b.at.line(e.span()))
             .or(b.line());
         let dir = join_lexically(&self.analysis.files.dir, source);

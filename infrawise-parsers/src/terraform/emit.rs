@@ -284,15 +284,15 @@ impl<'f> Instance<'_, 'f> {
     /// The nodes a reference points at, for the instance being evaluated.
     pub(crate) fn targets(
         &self,
-        target: Target<'_>,
-        index: Option<&Expression>,
+        site: &Site<'_>,
         evaluator: &mut Evaluator<'_>,
         at: At<'_>,
         line: Option<u32>,
     ) -> Vec<NodeId> {
-        match target {
+        let index = site.index;
+        match site.target {
             Target::Resource { kind, name } => {
-                if let Some(b) = self.analysis.index.resource(kind, name) {
+                if let Some(b) = site.block {
                     let prefix = &*self.ctx.prefix;
                     chosen(&self.expansion(b), index, evaluator)
                         .iter()
@@ -308,7 +308,7 @@ impl<'f> Instance<'_, 'f> {
                 }
             }
             Target::Data { kind, name } => {
-                if let Some(b) = self.analysis.index.data_source(kind, name) {
+                if let Some(b) = site.block {
                     let prefix = &*self.ctx.prefix;
                     chosen(&self.expansion(b), index, evaluator)
                         .iter()
@@ -324,7 +324,7 @@ impl<'f> Instance<'_, 'f> {
                 }
             }
             Target::Module { name, output } => {
-                let Some(b) = self.analysis.index.modules.get(name).copied() else {
+                let Some(b) = site.block else {
                     self.warn(at, line, format!("reference to undeclared module {name}"));
                     return Vec::new();
                 };
@@ -353,7 +353,7 @@ impl<'f> Instance<'_, 'f> {
                     .collect()
             }
             Target::Var(name) => {
-                if self.analysis.index.variables.contains_key(name) {
+                if site.declared {
                     vec![self.scan.id_of(&[&self.ctx.prefix, "var.", name])]
                 } else {
                     self.warn(at, line, format!("reference to undeclared variable {name}"));
@@ -361,7 +361,7 @@ impl<'f> Instance<'_, 'f> {
                 }
             }
             Target::Local(name) => {
-                if self.analysis.index.locals.contains_key(name) {
+                if site.declared {
                     vec![self.scan.id_of(&[&self.ctx.prefix, "local.", name])]
                 } else {
                     self.warn(
@@ -390,7 +390,7 @@ impl<'f> Instance<'_, 'f> {
     ) -> Vec<(&'a Site<'f>, Vec<NodeId>)> {
         let mut found = Vec::with_capacity(if keep { sites.len() } else { 0 });
         for site in sites {
-            let targets = self.targets(site.target, site.index, evaluator, at, site.line);
+            let targets = self.targets(site, evaluator, at, site.line);
             let evidence = || self.evidence(at, site.line, site.detail());
             if keep {
                 for target in targets.iter().filter(|t| *t != from) {
@@ -487,7 +487,8 @@ impl<'f> Instance<'_, 'f> {
 
     /// An edge to the provider configuration a resource uses.
     fn provider_edge(&self, id: &NodeId, b: BlockAt<'_>, raw_type: &str) {
-        let (key, detail) = match b.block.body.get_attribute("provider") {
+        let written = self.analysis.attribute(b, "provider");
+        let (key, detail) = match written {
             Some(attr) => (self.analysis.text(b.at, &attr.value), "provider"),
             None => (
                 raw_type.split('_').next().unwrap_or(raw_type).to_owned(),
@@ -495,11 +496,7 @@ impl<'f> Instance<'_, 'f> {
             ),
         };
         if let Some(provider) = self.ctx.providers.get(&key) {
-            let line = b
-                .block
-                .body
-                .get_attribute("provider")
-                .map_or(b.line(), |a| b.at.line(a.span()));
+            let line = written.map_or(b.line(), |a| b.at.line(a.span()));
             self.push_edge(
                 id,
                 provider,
@@ -679,9 +676,11 @@ impl<'f> Instance<'_, 'f> {
                 TEXTS.output_block,
             );
             let mut evaluator = Evaluator::new(self);
-            let mut value = b.attr("value").map_or(Value::Null, |e| evaluator.eval(e));
-            let sensitive = b
-                .attr("sensitive")
+            let value_expr = self.analysis.argument(*b, "value");
+            let mut value = value_expr.map_or(Value::Null, |e| evaluator.eval(e));
+            let sensitive = self
+                .analysis
+                .argument(*b, "sensitive")
                 .is_some_and(|e| evaluator.eval(e).as_bool() == Some(true));
             if sensitive {
                 node.set_attribute(
@@ -699,7 +698,7 @@ impl<'f> Instance<'_, 'f> {
                         attribute_value(&value, String::new),
                     );
                 }
-            } else if let Some(expr) = b.attr("value") {
+            } else if let Some(expr) = value_expr {
                 node.set_attribute(
                     Origin::Declared,
                     "value",

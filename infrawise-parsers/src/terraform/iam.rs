@@ -108,7 +108,7 @@ impl<'f> Instance<'_, 'f> {
             let line = b.line();
             match reference.target {
                 Target::Data { kind, name } if kind == "aws_iam_policy_document" && depth > 0 => {
-                    if let Some(doc) = self.analysis.index.data_source(kind, name) {
+                    if let Some(doc) = reference.block {
                         for (target, detail) in self.grant_targets(doc, depth - 1) {
                             out.push((
                                 target,
@@ -122,7 +122,7 @@ impl<'f> Instance<'_, 'f> {
                         && depth > 0
                         && !names_resources(&reference.path) =>
                 {
-                    if let Some(policy) = self.analysis.index.resource(kind, name) {
+                    if let Some(policy) = reference.block {
                         for (target, detail) in self.grant_targets(policy, depth - 1) {
                             out.push((
                                 target,
@@ -132,13 +132,7 @@ impl<'f> Instance<'_, 'f> {
                     }
                 }
                 _ if names_resources(&reference.path) => {
-                    for target in self.targets(
-                        reference.target,
-                        reference.index,
-                        &mut evaluator,
-                        b.at,
-                        line,
-                    ) {
+                    for target in self.targets(reference, &mut evaluator, b.at, line) {
                         out.push((NodeRef::Id(target), reference.path.to_string()));
                     }
                 }

@@ -289,7 +289,7 @@ pub(crate) fn expand(
     evaluator: &mut Evaluator<'_>,
     analysis: &Analysis<'_>,
 ) -> Expansion {
-    if let Some(count) = b.attr("count") {
+    if let Some(count) = analysis.argument(b, "count") {
         return match evaluator.eval(count).as_number() {
             Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => Expansion::Instances(
                 (0..n as usize)
@@ -304,7 +304,7 @@ pub(crate) fn expand(
             _ => Expansion::Unknown(analysis.text(b.at, count)),
         };
     }
-    if let Some(for_each) = b.attr("for_each") {
+    if let Some(for_each) = analysis.argument(b, "for_each") {
         let pairs: Option<Vec<(String, Value)>> = match evaluator.eval(for_each) {
             Value::Map(map) => Some(Value::into_entries(map).into_iter().collect()),
             Value::List(items) => items
@@ -383,8 +383,11 @@ pub(crate) struct Instance<'s, 'f> {
     pub(crate) children: RefCell<BTreeMap<String, Value>>,
     /// By block: every reference to a multi-instance block reads its keys.
     expansions: RefCell<HashMap<usize, Rc<Expansion>>>,
-    /// Variables read without an input: their evaluated defaults.
-    defaults: RefCell<HashMap<&'f str, Value>>,
+    /// The values of declared variables as read here (input or default,
+    /// withheld when sensitive), once worked out: every `var.x` of every
+    /// expression asks again. A default that comes out unknown is not
+    /// kept (it may be a cycle's cut).
+    variables: RefCell<HashMap<&'f str, Value>>,
     /// What the `sensitive` arguments that are not literals say, by
     /// expression, once asked.
     sensitive: RefCell<HashMap<usize, bool>>,
@@ -414,7 +417,7 @@ impl<'s, 'f> Instance<'s, 'f> {
             busy: RefCell::new(HashSet::default()),
             children: RefCell::new(BTreeMap::new()),
             expansions: RefCell::new(HashMap::default()),
-            defaults: RefCell::new(HashMap::default()),
+            variables: RefCell::new(HashMap::default()),
             sensitive: RefCell::new(HashMap::default()),
             module_path: std::cell::OnceCell::new(),
         }
@@ -432,31 +435,39 @@ impl<'s, 'f> Instance<'s, 'f> {
 
     /// The value of `var.name`.
     pub(crate) fn variable(&self, name: &str) -> Value {
-        let value = if let Some(value) = self.ctx.inputs.get(name) {
-            value.clone()
-        } else if let Some(value) = self.defaults.borrow().get(name) {
-            value.clone()
+        if let Some(value) = self.variables.borrow().get(name) {
+            return value.clone();
+        }
+        let declared = self.analysis.index.variables.get_key_value(name);
+        let (value, keep) = if let Some(value) = self.ctx.inputs.get(name) {
+            (value.clone(), true)
         } else {
-            let Some((&declared, b)) = self.analysis.index.variables.get_key_value(name) else {
+            let Some((_, b)) = declared else {
                 return Value::Unknown;
             };
-            let value = match b.attr("default") {
-                Some(default) => self.guarded(Busy::Variable(address_of(default)), || {
-                    Evaluator::new(self).eval(default)
-                }),
-                None => Value::Unknown,
-            };
-            // An unknown may be a cycle's cut; only what is known is kept.
-            if value.is_known() {
-                self.defaults.borrow_mut().insert(declared, value.clone());
+            match self.analysis.argument(*b, "default") {
+                Some(default) => {
+                    let value = self.guarded(Busy::Variable(address_of(default)), || {
+                        Evaluator::new(self).eval(default)
+                    });
+                    // An unknown may be a cycle's cut; only what is known is kept.
+                    let known = value.is_known();
+                    (value, known)
+                }
+                None => (Value::Unknown, true),
             }
-            value
         };
         // A sensitive variable's value (default, tfvars or module input)
         // never leaves it: what reads it gets the marker, which flows on
         // through module inputs and attributes like any value.
-        if !matches!(value, Value::Unknown | Value::Null) && self.variable_is_sensitive(name) {
-            return Value::redacted(&format!("sensitive variable var.{name}"));
+        let value =
+            if !matches!(value, Value::Unknown | Value::Null) && self.variable_is_sensitive(name) {
+                Value::redacted(&format!("sensitive variable var.{name}"))
+            } else {
+                value
+            };
+        if let (true, Some((&declared, _))) = (keep, declared) {
+            self.variables.borrow_mut().insert(declared, value.clone());
         }
         value
     }
@@ -511,7 +522,7 @@ impl<'s, 'f> Instance<'s, 'f> {
     /// The declared value of `attribute` of a resource or data source,
     /// for the instance with `key` when it has several.
     fn block_attribute(&self, b: BlockAt<'_>, key: Option<&Value>, attribute: &str) -> Value {
-        let Some(expr) = b.attr(attribute) else {
+        let Some(expr) = self.analysis.argument(b, attribute) else {
             return Value::Unknown;
         };
         let expansion = self.expansion(b);
