@@ -238,8 +238,13 @@ pub fn credential_named(key: &str) -> bool {
         buffer[start] = b.to_ascii_lowercase();
     }
     let tail = &buffer[start..];
+    // Only the endings that end as the key does are compared.
+    let Some(&last) = tail.last() else {
+        return false;
+    };
     ENDINGS
         .iter()
+        .filter(|ending| ending.as_bytes().last() == Some(&last))
         .any(|ending| tail.ends_with(ending.as_bytes()))
         && !(whole && SETTINGS.iter().any(|word| tail == word.as_bytes()))
 }
@@ -369,16 +374,24 @@ const NAMED_CREDENTIAL: &str = "named like a credential";
 /// `Properties.Environment`, `container_definitions`) holds environment
 /// variables.
 fn environment_attribute(name: &str) -> bool {
-    let last = name.rsplit('.').next().unwrap_or(name);
-    [
+    const NAMES: [&str; 5] = [
         "environment",
         "environment_variables",
         "env",
         "containerdefinitions",
         "container_definitions",
-    ]
-    .iter()
-    .any(|word| last.eq_ignore_ascii_case(word))
+    ];
+    let last = last_segment(name);
+    NAMES.iter().any(|word| last.eq_ignore_ascii_case(word))
+}
+
+/// What follows the last `.` of an attribute name (`Properties.Environment`
+/// gives `Environment`), or the whole name.
+fn last_segment(name: &str) -> &str {
+    match name.bytes().rposition(|b| b == b'.') {
+        Some(at) => &name[at + 1..],
+        None => name,
+    }
 }
 
 /// Withholds what must be withheld from one attribute of a node of `kind`
@@ -404,7 +417,7 @@ fn redact_in_place(kind: NodeKind, raw_type: Option<&str>, name: &str, value: &m
         }
         return;
     }
-    let last = name.rsplit('.').next().unwrap_or(name);
+    let last = last_segment(name);
     match value {
         AttributeValue::Known(json) => {
             if is_marker(json) {
@@ -642,11 +655,16 @@ const REDACTED_LITERAL: &str = "\"<redacted>\"";
 
 /// Token-level scrub of HCL-like text: walks quoted strings, and decides
 /// each by the key before it (`key = "…"`, `key: "…"`).
+///
+/// What stays is copied in runs, from where the last change ended: nearly
+/// every text has nothing to withhold and is copied once, at the end.
 fn scrub_text(text: &str, env: bool) -> String {
     let mut out = String::with_capacity(text.len());
     let bytes = text.as_bytes();
+    // `text[kept..i]` is yet to be copied as it is.
+    let mut kept = 0;
     let mut i = 0;
-    let mut last_key = String::new();
+    let mut last_key: &str = "";
     let mut after_assign = false;
     while i < bytes.len() {
         let c = bytes[i];
@@ -666,17 +684,21 @@ fn scrub_text(text: &str, env: bool) -> String {
                 .and_then(|s| s.strip_suffix('"'))
                 .unwrap_or(&literal[1.min(literal.len())..]);
             let interpolates = inner.contains("${");
-            let secret_key = after_assign && credential_named(&last_key);
+            let secret_key = after_assign && credential_named(last_key);
             let withheld_literal =
                 env && after_assign && !interpolates && env_literal(inner).is_none();
             if (secret_key && !inner.is_empty()) || withheld_literal {
+                out.push_str(&text[kept..i]);
                 out.push_str(REDACTED_LITERAL);
-            } else {
+                kept = end;
+            } else if may_hold_userinfo(literal) {
+                out.push_str(&text[kept..i]);
                 out.push_str(&strip_all_userinfo(literal));
+                kept = end;
             }
             // A quoted key (`"API_TOKEN" = …`) names the next value.
             if !after_assign {
-                inner.clone_into(&mut last_key);
+                last_key = inner;
             }
             after_assign = false;
             i = end;
@@ -689,13 +711,11 @@ fn scrub_text(text: &str, env: bool) -> String {
             {
                 i += 1;
             }
-            let word = &text[start..i];
-            out.push_str(word);
             if after_assign {
                 // `key = other.reference`: the value was not a literal.
                 after_assign = false;
             } else {
-                word.clone_into(&mut last_key);
+                last_key = &text[start..i];
             }
             continue;
         }
@@ -704,11 +724,11 @@ fn scrub_text(text: &str, env: bool) -> String {
         } else if !c.is_ascii_whitespace() {
             after_assign = false;
         }
-        // Copy one whole character (text may be UTF-8).
-        let width = text[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&text[i..i + width]);
-        i += width;
+        // One whole character (text may be UTF-8): only ASCII bytes start
+        // a token, and a character's other bytes are never ASCII.
+        i += text[i..].chars().next().map_or(1, char::len_utf8);
     }
+    out.push_str(&text[kept..]);
     out
 }
 
