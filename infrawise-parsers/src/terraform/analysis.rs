@@ -35,6 +35,54 @@ pub(crate) struct Index<'f> {
     pub(crate) outputs: BTreeMap<&'f str, BlockAt<'f>>,
     pub(crate) providers: Vec<BlockAt<'f>>,
     pub(crate) terraform: Vec<BlockAt<'f>>,
+    /// Each block's [`Meta`], where its [`BlockAt::meta`] says.
+    metas: Vec<Meta<'f>>,
+}
+
+/// The arguments of a block that evaluating it asks for by name, found
+/// once for every instance: a body's lookup by name reads every argument
+/// before the one it finds, in a tree no longer in cache. The first of
+/// two with one name, as that lookup finds.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Meta<'f> {
+    pub(crate) count: Option<&'f Expression>,
+    pub(crate) for_each: Option<&'f Expression>,
+    pub(crate) provider: Option<&'f Attribute>,
+    /// A variable's.
+    pub(crate) default: Option<&'f Expression>,
+    /// An output's.
+    pub(crate) value: Option<&'f Expression>,
+    /// An output's.
+    pub(crate) sensitive: Option<&'f Expression>,
+    /// A module call's.
+    pub(crate) source: Option<&'f Expression>,
+    /// A module call's.
+    pub(crate) version: Option<&'f Expression>,
+}
+
+impl<'f> Meta<'f> {
+    fn of(block: &'f Block) -> Self {
+        let mut meta = Meta::default();
+        for attr in block.body.attributes() {
+            let expr = Some(&attr.value);
+            let slot = match attr.key.value().as_str() {
+                "provider" => {
+                    meta.provider = meta.provider.or(Some(attr));
+                    continue;
+                }
+                "count" => &mut meta.count,
+                "for_each" => &mut meta.for_each,
+                "default" => &mut meta.default,
+                "value" => &mut meta.value,
+                "sensitive" => &mut meta.sensitive,
+                "source" => &mut meta.source,
+                "version" => &mut meta.version,
+                _ => continue,
+            };
+            *slot = slot.or(expr);
+        }
+        meta
+    }
 }
 
 impl<'f> Index<'f> {
@@ -43,7 +91,8 @@ impl<'f> Index<'f> {
         for file in &files.files {
             for (base, block) in file.blocks() {
                 let at = At { file, base };
-                let b = BlockAt::new(at, block);
+                let b = BlockAt::new(at, block, index.metas.len() as u32);
+                index.metas.push(Meta::of(block));
                 let labels: Vec<&str> = block.labels.iter().map(BlockLabel::as_str).collect();
                 let mut duplicate = |what: &str| {
                     diagnostics.push(Diagnostic::warning(
@@ -182,11 +231,11 @@ pub(crate) struct Analysis<'f> {
     /// The `sensitive` argument of each variable that has one: what a
     /// literal says, or the expression to evaluate.
     sensitive: HashMap<&'f str, Sensitive<'f>>,
-    /// The arguments of every indexed block, by the block's address and
-    /// the argument's name: instances look arguments up by name (`count`,
-    /// `default`, the attribute a reference reads), and a body's own
-    /// lookup reads every argument before the one it finds.
-    arguments: HashMap<(usize, &'f str), &'f Attribute>,
+    /// The arguments of every resource and data block, by the block's
+    /// address and the argument's name, for the attributes references read
+    /// (`aws_vpc.this[0].cidr_block`): a body's own lookup reads every
+    /// argument before the one it finds, in a tree no longer in cache.
+    arguments: HashMap<(usize, &'f str), &'f Expression>,
 }
 
 /// A variable's `sensitive` argument.
@@ -286,14 +335,14 @@ impl<'f> Analysis<'f> {
         }
     }
 
-    /// Argument `name` of an indexed block.
-    pub(crate) fn attribute(&self, b: BlockAt<'_>, name: &str) -> Option<&'f Attribute> {
-        self.arguments.get(&(key(b.block), name)).copied()
+    /// What a block's evaluation asks for by name.
+    pub(crate) fn meta(&self, b: BlockAt<'_>) -> &Meta<'f> {
+        &self.index.metas[b.meta as usize]
     }
 
-    /// The expression of argument `name` of an indexed block.
+    /// The expression of argument `name` of a resource or data block.
     pub(crate) fn argument(&self, b: BlockAt<'_>, name: &str) -> Option<&'f Expression> {
-        self.attribute(b, name).map(|attr| &attr.value)
+        self.arguments.get(&(key(b.block), name)).copied()
     }
 
     /// The `sensitive` argument of variable `name`, if it has one.
@@ -360,24 +409,17 @@ fn resolve<'f>(index: &Index<'f>, target: Target<'_>) -> (Option<BlockAt<'f>>, b
     (block, block.is_some())
 }
 
-/// Every argument of every indexed block, by the block's address and the
-/// argument's name; the first of two with one name, as a body's lookup
-/// finds.
-fn arguments<'f>(index: &Index<'f>) -> HashMap<(usize, &'f str), &'f Attribute> {
-    let blocks = index
-        .resource_and_data_blocks()
-        .chain(index.modules.values())
-        .chain(index.variables.values())
-        .chain(index.outputs.values())
-        .chain(&index.providers)
-        .chain(&index.terraform);
+/// Every argument of every resource and data block, by the block's
+/// address and the argument's name; the first of two with one name, as a
+/// body's lookup finds.
+fn arguments<'f>(index: &Index<'f>) -> HashMap<(usize, &'f str), &'f Expression> {
     let mut arguments = HashMap::default();
-    for b in blocks {
+    for b in index.resource_and_data_blocks() {
         let block: &'f Block = b.block;
         for attr in block.body.attributes() {
             arguments
                 .entry((key(block), attr.key.value().as_str()))
-                .or_insert(attr);
+                .or_insert(&attr.value);
         }
     }
     arguments

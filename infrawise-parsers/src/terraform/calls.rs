@@ -46,12 +46,10 @@ impl<'f> Instance<'_, 'f> {
         let mut evaluator = Evaluator::new(self);
         let source = self
             .analysis
-            .argument(b, "source")
+            .meta(b)
+            .source
             .and_then(|e| evaluator.eval(e).as_string());
-        let version = self
-            .analysis
-            .argument(b, "version")
-            .map(|e| evaluator.eval(e));
+        let version = self.analysis.meta(b).version.map(|e| evaluator.eval(e));
         let local = source.as_deref().is_some_and(is_local_source);
         let what = format!("module.{name}");
         let expansion = self.expansion(b);
@@ -171,7 +169,8 @@ impl<'f> Instance<'_, 'f> {
     fn follow(&self, b: BlockAt<'_>, source: &str, mut ctx: Context) -> Value {
         let line = self
             .analysis
-            .argument(b, "source")
+            .meta(b)
+            .source
             .and_then(|e| b.at.line(e.span()))
             .or(b.line());
         let dir = join_lexically(&self.analysis.files.dir, source);

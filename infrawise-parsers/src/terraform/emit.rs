@@ -487,7 +487,7 @@ impl<'f> Instance<'_, 'f> {
 
     /// An edge to the provider configuration a resource uses.
     fn provider_edge(&self, id: &NodeId, b: BlockAt<'_>, raw_type: &str) {
-        let written = self.analysis.attribute(b, "provider");
+        let written = self.analysis.meta(b).provider;
         let (key, detail) = match written {
             Some(attr) => (self.analysis.text(b.at, &attr.value), "provider"),
             None => (
@@ -676,11 +676,12 @@ impl<'f> Instance<'_, 'f> {
                 TEXTS.output_block,
             );
             let mut evaluator = Evaluator::new(self);
-            let value_expr = self.analysis.argument(*b, "value");
+            let value_expr = self.analysis.meta(*b).value;
             let mut value = value_expr.map_or(Value::Null, |e| evaluator.eval(e));
             let sensitive = self
                 .analysis
-                .argument(*b, "sensitive")
+                .meta(*b)
+                .sensitive
                 .is_some_and(|e| evaluator.eval(e).as_bool() == Some(true));
             if sensitive {
                 node.set_attribute(

@@ -208,14 +208,17 @@ pub(crate) struct BlockAt<'f> {
     /// The block's line, worked out once: every node and edge a block
     /// gives, in every instance, names it.
     line: Option<u32>,
+    /// Where its [`Meta`](super::analysis::Meta) is in its module's index.
+    pub(crate) meta: u32,
 }
 
 impl<'f> BlockAt<'f> {
-    pub(crate) fn new(at: At<'f>, block: &'f Block) -> Self {
+    pub(crate) fn new(at: At<'f>, block: &'f Block, meta: u32) -> Self {
         BlockAt {
             at,
             block,
             line: at.line(block.span()),
+            meta,
         }
     }
 
@@ -289,7 +292,7 @@ pub(crate) fn expand(
     evaluator: &mut Evaluator<'_>,
     analysis: &Analysis<'_>,
 ) -> Expansion {
-    if let Some(count) = analysis.argument(b, "count") {
+    if let Some(count) = analysis.meta(b).count {
         return match evaluator.eval(count).as_number() {
             Some(n) if n >= 0.0 && (n as usize) <= MAX_INSTANCES => Expansion::Instances(
                 (0..n as usize)
@@ -304,7 +307,7 @@ pub(crate) fn expand(
             _ => Expansion::Unknown(analysis.text(b.at, count)),
         };
     }
-    if let Some(for_each) = analysis.argument(b, "for_each") {
+    if let Some(for_each) = analysis.meta(b).for_each {
         let pairs: Option<Vec<(String, Value)>> = match evaluator.eval(for_each) {
             Value::Map(map) => Some(Value::into_entries(map).into_iter().collect()),
             Value::List(items) => items
@@ -445,7 +448,7 @@ impl<'s, 'f> Instance<'s, 'f> {
             let Some((_, b)) = declared else {
                 return Value::Unknown;
             };
-            match self.analysis.argument(*b, "default") {
+            match self.analysis.meta(*b).default {
                 Some(default) => {
                     let value = self.guarded(Busy::Variable(address_of(default)), || {
                         Evaluator::new(self).eval(default)
