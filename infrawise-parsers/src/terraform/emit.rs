@@ -666,7 +666,9 @@ impl<'f> Instance<'_, 'f> {
 
     /// Emits output nodes and returns the outputs as an object.
     pub(crate) fn emit_outputs(&self) -> Value {
-        let mut outputs = BTreeMap::new();
+        // In name order, as the index gives them: the map is built from the
+        // list in one pass, not searched for each.
+        let mut outputs = Vec::with_capacity(self.analysis.index.outputs.len());
         for (name, b) in &self.analysis.index.outputs {
             let mut node = self.node(
                 [&*self.ctx.prefix, "output.", name].concat(),
@@ -706,7 +708,7 @@ impl<'f> Instance<'_, 'f> {
                     attribute_value(&value, || self.analysis.text(b.at, expr)),
                 );
             }
-            outputs.insert((*name).to_owned(), value);
+            outputs.push(((*name).to_owned(), value));
             let id = node.id.clone();
             self.push_node(node);
             self.site_edges(
@@ -725,7 +727,7 @@ impl<'f> Instance<'_, 'f> {
                 );
             }
         }
-        Value::map(outputs)
+        Value::map(BTreeMap::from_iter(outputs))
     }
 
     /// Evaluates the whole instance: every block becomes nodes and edges.
