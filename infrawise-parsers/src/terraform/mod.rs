@@ -539,7 +539,7 @@ fn edge_order(a: &Edge, b: &Edge) -> std::cmp::Ordering {
 /// list cost more than the checks.
 fn finish(fragment: &mut Fragment) {
     if !fragment.nodes.is_sorted_by(|a, b| a.id <= b.id) {
-        sort_nodes(&mut fragment.nodes);
+        fragment.nodes.sort_by(|a, b| a.id.cmp(&b.id));
     }
     fragment.nodes.dedup_by(|a, b| a.id == b.id);
     let edges = &mut fragment.edges;
@@ -553,60 +553,6 @@ fn finish(fragment: &mut Fragment) {
         normalize_evidence(&mut edge.evidence);
     }
     finish_lists(fragment);
-}
-
-/// Sorts nodes by id, stably, as `sort_by` on the ids would.
-///
-/// A root's ids share a long prefix (`tf:examples/complete:module.vpc.`),
-/// which every comparison of a plain sort reads again, and a node is
-/// large to move. So each node is keyed by the eight bytes of its id after
-/// the prefix all share, the keys are sorted with their positions, ties
-/// are broken by the whole ids, and the nodes are then put in place, each
-/// moved about once.
-fn sort_nodes(nodes: &mut [Node]) {
-    let Some(first) = nodes.first().map(|n| n.id.as_str().as_bytes()) else {
-        return;
-    };
-    let shared = nodes.iter().fold(first.len(), |shared, node| {
-        let id = node.id.as_str().as_bytes();
-        first[..shared]
-            .iter()
-            .zip(id)
-            .take_while(|(a, b)| a == b)
-            .count()
-    });
-    // Zero-padded, so a shorter id sorts before the ids it begins.
-    let key = |id: &NodeId| -> u64 {
-        let rest = &id.as_str().as_bytes()[shared..];
-        let mut bytes = [0u8; 8];
-        let n = rest.len().min(8);
-        bytes[..n].copy_from_slice(&rest[..n]);
-        u64::from_be_bytes(bytes)
-    };
-    let mut order: Vec<(u64, u32)> = nodes
-        .iter()
-        .zip(0u32..)
-        .map(|(n, i)| (key(&n.id), i))
-        .collect();
-    order.sort_unstable();
-    for run in order.chunk_by_mut(|a, b| a.0 == b.0) {
-        if run.len() > 1 {
-            // Stable: equal ids keep their input order.
-            run.sort_by(|a, b| nodes[a.1 as usize].id.cmp(&nodes[b.1 as usize].id));
-        }
-    }
-    // `target[i]`: where the node now at `i` goes.
-    let mut target = vec![0u32; order.len()];
-    for (position, &(_, from)) in order.iter().enumerate() {
-        target[from as usize] = position as u32;
-    }
-    for i in 0..nodes.len() {
-        while target[i] as usize != i {
-            let j = target[i] as usize;
-            nodes.swap(i, j);
-            target.swap(i, j);
-        }
-    }
 }
 
 /// Merges each run of edges equal in ends and kind, in a sorted list, into
@@ -692,59 +638,6 @@ mod tests {
         let mut sorted = edges;
         sort_edges(&mut sorted, &nodes);
         assert_eq!(sorted, expected);
-    }
-
-    #[test]
-    fn node_sort_orders_as_a_stable_sort_by_id() {
-        // Ids with one long shared prefix, ids that begin others, ids
-        // alike in their first eight bytes after it, and repeats (which
-        // must keep their input order: the name tells them apart).
-        let tails = [
-            "",
-            "a",
-            "ab",
-            "abcdefgh",
-            "abcdefghi",
-            "abcdefgh\u{0}",
-            "abcdefgz",
-            "b",
-            "module.vpc.aws_subnet.private[0]",
-            "module.vpc.aws_subnet.private[10]",
-            "module.vpc.aws_subnet.private[1]",
-            "module.vpc.aws_subnet.public[0]",
-            "z\u{e9}",
-        ];
-        let mut state: u64 = 11;
-        let mut nodes = Vec::new();
-        for i in 0..200 {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            let tail = tails[(state >> 33) as usize % tails.len()];
-            let id = format!("tf:examples/complete:{tail}");
-            nodes.push(Node::new(id, NodeKind::Other, format!("n{i}")));
-        }
-        let mut expected = nodes.clone();
-        expected.sort_by(|a, b| a.id.cmp(&b.id));
-        let mut sorted = nodes;
-        super::sort_nodes(&mut sorted);
-        let names = |nodes: &[Node]| -> Vec<(String, String)> {
-            nodes
-                .iter()
-                .map(|n| (n.id.to_string(), n.name.clone()))
-                .collect()
-        };
-        assert_eq!(names(&sorted), names(&expected));
-        // Nothing shared beyond `tf:`, and a single node.
-        let mut few = vec![
-            Node::new("tf:b", NodeKind::Other, "1"),
-            Node::new("tf:a", NodeKind::Other, "2"),
-        ];
-        super::sort_nodes(&mut few);
-        assert_eq!(few[0].name, "2");
-        let mut one = vec![Node::new("tf:a", NodeKind::Other, "1")];
-        super::sort_nodes(&mut one);
-        assert_eq!(one.len(), 1);
     }
 
     #[test]
