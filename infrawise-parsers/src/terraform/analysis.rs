@@ -37,6 +37,12 @@ pub(crate) struct Index<'f> {
     pub(crate) terraform: Vec<BlockAt<'f>>,
     /// Each block's [`Meta`], where its [`BlockAt::meta`] says.
     metas: Vec<Meta<'f>>,
+    /// Variables, resources and data sources by name, for lookups: every
+    /// `var.x` and `aws_x.y` an instance evaluates names one, and the
+    /// ordered maps (which emitting walks) compare names along a path.
+    variables_by_name: HashMap<&'f str, BlockAt<'f>>,
+    resources_by_name: HashMap<(&'f str, &'f str), BlockAt<'f>>,
+    data_by_name: HashMap<(&'f str, &'f str), BlockAt<'f>>,
 }
 
 /// The arguments of a block that evaluating it asks for by name, found
@@ -147,12 +153,28 @@ impl<'f> Index<'f> {
                 }
             }
         }
+        index.variables_by_name = index.variables.iter().map(|(k, b)| (*k, *b)).collect();
+        let by_name = |table: &BTreeMap<&'f str, BTreeMap<&'f str, BlockAt<'f>>>| {
+            table
+                .iter()
+                .flat_map(|(kind, names)| names.iter().map(|(name, b)| ((*kind, *name), *b)))
+                .collect()
+        };
+        index.resources_by_name = by_name(&index.resources);
+        index.data_by_name = by_name(&index.data);
         index
+    }
+
+    /// The `variable "name"` block, with the name as declared.
+    pub(crate) fn variable(&self, name: &str) -> Option<(&'f str, BlockAt<'f>)> {
+        self.variables_by_name
+            .get_key_value(name)
+            .map(|(declared, b)| (*declared, *b))
     }
 
     /// The `resource "kind" "name"` block.
     pub(crate) fn resource(&self, kind: &str, name: &str) -> Option<BlockAt<'f>> {
-        self.resources.get(kind)?.get(name).copied()
+        self.resources_by_name.get(&(kind, name)).copied()
     }
 
     /// Every resource and data block.
@@ -165,7 +187,7 @@ impl<'f> Index<'f> {
 
     /// The `data "kind" "name"` block.
     pub(crate) fn data_source(&self, kind: &str, name: &str) -> Option<BlockAt<'f>> {
-        self.data.get(kind)?.get(name).copied()
+        self.data_by_name.get(&(kind, name)).copied()
     }
 }
 

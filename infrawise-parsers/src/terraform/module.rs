@@ -441,14 +441,14 @@ impl<'s, 'f> Instance<'s, 'f> {
         if let Some(value) = self.variables.borrow().get(name) {
             return value.clone();
         }
-        let declared = self.analysis.index.variables.get_key_value(name);
+        let declared = self.analysis.index.variable(name);
         let (value, keep) = if let Some(value) = self.ctx.inputs.get(name) {
             (value.clone(), true)
         } else {
             let Some((_, b)) = declared else {
                 return Value::Unknown;
             };
-            match self.analysis.meta(*b).default {
+            match self.analysis.meta(b).default {
                 Some(default) => {
                     let value = self.guarded(Busy::Variable(address_of(default)), || {
                         Evaluator::new(self).eval(default)
@@ -469,7 +469,7 @@ impl<'s, 'f> Instance<'s, 'f> {
             } else {
                 value
             };
-        if let (true, Some((&declared, _))) = (keep, declared) {
+        if let (true, Some((declared, _))) = (keep, declared) {
             self.variables.borrow_mut().insert(declared, value.clone());
         }
         value
