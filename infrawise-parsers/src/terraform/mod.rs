@@ -29,7 +29,7 @@ mod value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{LazyLock, Mutex, PoisonError};
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::Block;
@@ -147,48 +147,58 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
             ));
         }
     }
-    // Files are parsed one per task, not one directory per task: a
-    // module's files differ in size by orders of magnitude.
-    let jobs: Vec<(&PathBuf, &PathBuf)> = by_dir
-        .iter_mut()
-        .flat_map(|(dir, paths)| {
-            paths.sort();
-            paths.iter().map(move |path| (&*dir, path))
-        })
-        .collect();
-    let parsed: Vec<(&PathBuf, Option<SourceFile>, Vec<Diagnostic>)> = jobs
-        .into_par_iter()
-        .map(|(dir, path)| {
-            let mut diagnostics = Vec::new();
-            let file = load::read_file(path, root, &mut diagnostics);
-            (dir, file, diagnostics)
-        })
-        .collect();
-    let mut grouped: BTreeMap<PathBuf, ModuleFiles> = BTreeMap::new();
-    for (dir, file, diagnostics) in parsed {
-        fragment.diagnostics.extend(diagnostics);
-        let files = grouped.entry(dir.clone()).or_insert_with(|| ModuleFiles {
-            dir: dir.clone(),
-            display: crate::display_path(dir, root),
-            files: Vec::new(),
-        });
-        files.files.extend(file);
+    for paths in by_dir.values_mut() {
+        paths.sort();
     }
-    let modules = grouped;
-    let called = called_dirs(&modules);
+    // Each directory's files are parsed one per task (a module's files
+    // differ in size by orders of magnitude), and the directory is
+    // analysed as soon as its own files are, not after the scan's last
+    // file: the thread pool never waits for one large file, or for one
+    // large module's analysis, with nothing else to do. The trees are kept
+    // in `parsed`, which every analysis borrows.
+    let dirs: Vec<(&PathBuf, &Vec<PathBuf>)> = by_dir.iter().collect();
+    let parsed: Vec<OnceLock<ModuleFiles>> = dirs.iter().map(|_| OnceLock::new()).collect();
+    let analysed: Vec<(Analysis<'_>, Vec<Diagnostic>)> = dirs
+        .par_iter()
+        .zip(&parsed)
+        .map(|(&(dir, paths), slot)| {
+            let read: Vec<(Option<SourceFile>, Vec<Diagnostic>)> = paths
+                .par_iter()
+                .map(|path| {
+                    let mut diagnostics = Vec::new();
+                    let file = load::read_file(path, root, &mut diagnostics);
+                    (file, diagnostics)
+                })
+                .collect();
+            let mut diagnostics = Vec::new();
+            let mut files = Vec::with_capacity(read.len());
+            for (file, found) in read {
+                diagnostics.extend(found);
+                files.extend(file);
+            }
+            let module = slot.get_or_init(|| ModuleFiles {
+                dir: dir.clone(),
+                display: crate::display_path(dir, root),
+                files,
+            });
+            (Analysis::build(module), diagnostics)
+        })
+        .collect();
     // What every module directory's syntax says, worked out once for all
     // the instances of every root.
-    let analyses: BTreeMap<PathBuf, Analysis<'_>> = modules
-        .par_iter()
-        .map(|(dir, files)| (dir.clone(), Analysis::build(files)))
-        .collect();
+    let mut analyses: BTreeMap<PathBuf, Analysis<'_>> = BTreeMap::new();
+    for (&(dir, _), (analysis, diagnostics)) in dirs.iter().zip(analysed) {
+        fragment.diagnostics.extend(diagnostics);
+        analyses.insert(dir.clone(), analysis);
+    }
+    let called = called_dirs(analyses.values().map(|a| a.files));
     // Roots differ in cost by an order of magnitude (a test root that
     // calls the main module twice, one that calls nothing), so they are
     // taken largest first by whichever thread is free: a root started last
     // on a busy thread would otherwise set the scan's length.
     let mut roots: Vec<(usize, &PathBuf)> = {
         let mut costs = HashMap::default();
-        modules
+        analyses
             .keys()
             .filter(|dir| !called.contains(*dir))
             .map(|dir| {
@@ -248,6 +258,11 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
             concat(edge_lists)
         },
     );
+    let modules = dirs
+        .into_iter()
+        .zip(parsed)
+        .filter_map(|((dir, _), slot)| Some((dir.clone(), slot.into_inner()?)))
+        .collect();
     (Unlinked { fragment, in_order }, Syntax(modules))
 }
 
@@ -410,9 +425,10 @@ fn sort_edges(edges: &mut Vec<Edge>, nodes: &[Node]) {
 }
 
 /// Directories some scanned module calls as a local `source`.
-fn called_dirs(modules: &BTreeMap<PathBuf, ModuleFiles>) -> BTreeSet<PathBuf> {
+fn called_dirs<'f>(modules: impl Iterator<Item = &'f ModuleFiles>) -> BTreeSet<PathBuf> {
     let mut called = BTreeSet::new();
-    for (dir, files) in modules {
+    for files in modules {
+        let dir = &files.dir;
         for file in &files.files {
             for (_, block) in file.blocks() {
                 if block.ident.value().as_str() != "module" {
