@@ -158,7 +158,7 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
     // in `parsed`, which every analysis borrows.
     let dirs: Vec<(&PathBuf, &Vec<PathBuf>)> = by_dir.iter().collect();
     let parsed: Vec<OnceLock<ModuleFiles>> = dirs.iter().map(|_| OnceLock::new()).collect();
-    let analysed: Vec<(Analysis<'_>, Vec<Diagnostic>)> = dirs
+    let built: Vec<(Analysis<'_>, Vec<Diagnostic>)> = dirs
         .par_iter()
         .zip(&parsed)
         .map(|(&(dir, paths), slot)| {
@@ -187,7 +187,7 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
     // What every module directory's syntax says, worked out once for all
     // the instances of every root.
     let mut analyses: BTreeMap<PathBuf, Analysis<'_>> = BTreeMap::new();
-    for (&(dir, _), (analysis, diagnostics)) in dirs.iter().zip(analysed) {
+    for (&(dir, _), (analysis, diagnostics)) in dirs.iter().zip(built) {
         fragment.diagnostics.extend(diagnostics);
         analyses.insert(dir.clone(), analysis);
     }
