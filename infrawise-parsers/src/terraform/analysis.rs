@@ -206,8 +206,12 @@ pub(crate) struct Site<'f> {
     pub(crate) kind: EdgeKind,
     /// What the target names in this module, looked up once for every
     /// instance: the block, for a resource, data source or module call.
+    /// Filled in by [`Analysis::build`] once the module's index is whole
+    /// (a reference may name a block declared further down, or in a
+    /// later file).
     pub(crate) block: Option<BlockAt<'f>>,
-    /// Whether the module declares what the target names.
+    /// Whether the module declares what the target names; filled in with
+    /// `block`.
     pub(crate) declared: bool,
 }
 
