@@ -58,7 +58,7 @@ pub(crate) struct Meta<'f> {
     pub(crate) default: Option<&'f Expression>,
     /// An output's.
     pub(crate) value: Option<&'f Expression>,
-    /// An output's.
+    /// A variable's or an output's.
     pub(crate) sensitive: Option<&'f Expression>,
     /// A module call's.
     pub(crate) source: Option<&'f Expression>,
@@ -254,9 +254,6 @@ pub(crate) struct Analysis<'f> {
     /// every instance under every root leaves the same arguments unknown,
     /// and each shortened their text again.
     texts: HashMap<usize, OnceLock<Box<str>>>,
-    /// The `sensitive` argument of each variable that has one: what a
-    /// literal says, or the expression to evaluate.
-    sensitive: HashMap<&'f str, Sensitive<'f>>,
     /// The arguments of every resource and data block, by the block's
     /// address and the argument's name, for the attributes references read
     /// (`aws_vpc.this[0].cidr_block`): a body's own lookup reads every
@@ -336,18 +333,6 @@ impl<'f> Analysis<'f> {
         }
         let arguments = arguments(&index);
         let texts = texts(&index);
-        let sensitive = index
-            .variables
-            .iter()
-            .filter_map(|(name, b)| {
-                let block: &'f Block = b.block;
-                let expr = &block.body.get_attribute("sensitive")?.value;
-                Some(match expr {
-                    Expression::Bool(literal) => (*name, Sensitive::Literal(*literal.value())),
-                    _ => (*name, Sensitive::Expr(expr)),
-                })
-            })
-            .collect();
         Analysis {
             files,
             index,
@@ -356,7 +341,6 @@ impl<'f> Analysis<'f> {
             locals,
             calls,
             texts,
-            sensitive,
             arguments,
         }
     }
@@ -373,7 +357,12 @@ impl<'f> Analysis<'f> {
 
     /// The `sensitive` argument of variable `name`, if it has one.
     pub(crate) fn sensitive(&self, name: &str) -> Option<Sensitive<'f>> {
-        self.sensitive.get(name).copied()
+        let (_, b) = self.index.variable(name)?;
+        let expr = self.meta(b).sensitive?;
+        Some(match expr {
+            Expression::Bool(literal) => Sensitive::Literal(*literal.value()),
+            _ => Sensitive::Expr(expr),
+        })
     }
 
     /// The text an unknown value of `expr` keeps: [`At::text`], worked out

@@ -44,12 +44,9 @@ impl<'f> Instance<'_, 'f> {
     fn call(&self, b: BlockAt<'f>) -> Value {
         let name = b.label(0).unwrap_or_default();
         let mut evaluator = Evaluator::new(self);
-        let source = self
-            .analysis
-            .meta(b)
-            .source
-            .and_then(|e| evaluator.eval(e).as_string());
-        let version = self.analysis.meta(b).version.map(|e| evaluator.eval(e));
+        let meta = self.analysis.meta(b);
+        let source = meta.source.and_then(|e| evaluator.eval(e).as_string());
+        let version = meta.version.map(|e| evaluator.eval(e));
         let local = source.as_deref().is_some_and(is_local_source);
         let what = format!("module.{name}");
         let expansion = self.expansion(b);

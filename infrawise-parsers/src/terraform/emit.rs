@@ -678,11 +678,9 @@ impl<'f> Instance<'_, 'f> {
                 TEXTS.output_block,
             );
             let mut evaluator = Evaluator::new(self);
-            let value_expr = self.analysis.meta(*b).value;
-            let mut value = value_expr.map_or(Value::Null, |e| evaluator.eval(e));
-            let sensitive = self
-                .analysis
-                .meta(*b)
+            let meta = self.analysis.meta(*b);
+            let mut value = meta.value.map_or(Value::Null, |e| evaluator.eval(e));
+            let sensitive = meta
                 .sensitive
                 .is_some_and(|e| evaluator.eval(e).as_bool() == Some(true));
             if sensitive {
@@ -701,7 +699,7 @@ impl<'f> Instance<'_, 'f> {
                         attribute_value(&value, String::new),
                     );
                 }
-            } else if let Some(expr) = value_expr {
+            } else if let Some(expr) = meta.value {
                 node.set_attribute(
                     Origin::Declared,
                     "value",
