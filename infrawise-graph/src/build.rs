@@ -199,7 +199,12 @@ impl<K: std::hash::Hash + Eq + Clone> Keyed<K> {
     /// The contribution registered under `key`; `has(i)` says whether
     /// contribution `i` has the key.
     fn get(&self, key: &K, has: impl Fn(u32) -> bool) -> Option<u32> {
-        match self.by_hash.get(&hash64(key)) {
+        self.get_hashed(hash64(key), key, has)
+    }
+
+    /// [`Keyed::get`] with the key's [`hash64`] worked out already.
+    fn get_hashed(&self, hash: u64, key: &K, has: impl Fn(u32) -> bool) -> Option<u32> {
+        match self.by_hash.get(&hash) {
             Some(&index) if has(index) => Some(index),
             Some(_) => self.collisions.get(key).copied(),
             None => None,
@@ -209,7 +214,18 @@ impl<K: std::hash::Hash + Eq + Clone> Keyed<K> {
     /// Registers `index` under `key` unless a contribution is registered
     /// there already; returns that one.
     fn insert(&mut self, key: &K, index: u32, has: impl Fn(u32) -> bool) -> Option<u32> {
-        match self.by_hash.entry(hash64(key)) {
+        self.insert_hashed(hash64(key), key, index, has)
+    }
+
+    /// [`Keyed::insert`] with the key's [`hash64`] worked out already.
+    fn insert_hashed(
+        &mut self,
+        hash: u64,
+        key: &K,
+        index: u32,
+        has: impl Fn(u32) -> bool,
+    ) -> Option<u32> {
+        match self.by_hash.entry(hash) {
             Entry::Vacant(slot) => {
                 slot.insert(index);
                 None
@@ -254,10 +270,41 @@ impl Registry {
     /// Registers `index` under `alias`; returns the contribution registered
     /// there already, if any.
     fn insert_alias(&mut self, nodes: &[Node], alias: &Alias, index: u32) -> Option<u32> {
-        self.aliases
-            .insert(alias, index, |i| nodes[i as usize].aliases.contains(alias))
+        self.insert_alias_hashed(nodes, hash64(alias), alias, index)
+    }
+
+    /// [`Registry::insert_alias`] with the alias's [`hash64`] worked out
+    /// already.
+    fn insert_alias_hashed(
+        &mut self,
+        nodes: &[Node],
+        hash: u64,
+        alias: &Alias,
+        index: u32,
+    ) -> Option<u32> {
+        self.aliases.insert_hashed(hash, alias, index, |i| {
+            nodes[i as usize].aliases.contains(alias)
+        })
+    }
+
+    /// The contribution a reference names, if it is registered.
+    fn node_ref(&self, nodes: &[Node], node_ref: &NodeRef) -> Option<u32> {
+        match node_ref {
+            NodeRef::Id(id) => self.id(nodes, id),
+            NodeRef::Alias(alias) => self.alias(nodes, alias),
+        }
     }
 }
+
+/// Whether an alias makes contributions one thing. Handler keys are lookup
+/// keys for linking, not identity: two symbols answering to one key are an
+/// ambiguity, not one thing.
+fn is_identity(alias: &Alias) -> bool {
+    alias.kind != AliasKind::Handler
+}
+
+/// An edge end [`resolve_ends`] did not find (or did not look for).
+const UNRESOLVED: u32 = u32::MAX;
 
 /// Takes the items of a vector from the back, giving its memory back as
 /// it empties, so that a large input is not held twice while it is turned
@@ -275,6 +322,32 @@ impl<T> Iterator for Shrinking<T> {
         }
         Some(item)
     }
+}
+
+/// The contributions each edge's ends name, list by list and in list
+/// order, or [`UNRESOLVED`] where an end names nothing registered (or is a
+/// soft alias, which is linked later). Read-only, on every core.
+fn resolve_ends(
+    edge_lists: &[Vec<Edge>],
+    nodes: &[Node],
+    registry: &Registry,
+) -> Vec<Vec<(u32, u32)>> {
+    let find = |node_ref: &NodeRef| registry.node_ref(nodes, node_ref).unwrap_or(UNRESOLVED);
+    edge_lists
+        .iter()
+        .map(|list| {
+            list.par_iter()
+                .map(|edge| {
+                    let to = if link::is_soft(&edge.to) {
+                        UNRESOLVED
+                    } else {
+                        find(&edge.to)
+                    };
+                    (find(&edge.from), to)
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// Merges fragments. `placeholders` marks, by id, nodes that must be
@@ -301,9 +374,17 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     // parser stored without going through `set_attribute`, and what only
     // two attributes together show to be secret. Node by node, on every
     // core: redaction reads every attribute and needs no other node.
-    nodes
+    // Beside it, while each node is in cache, its aliases are hashed for
+    // the registry, which then reads no alias's text unless two hashes
+    // meet.
+    let alias_hashes: Vec<u64> = nodes
         .par_iter_mut()
-        .for_each(infrawise_core::secret::redact_node);
+        .flat_map_iter(|node| {
+            infrawise_core::secret::redact_node(node);
+            let node: &Node = node;
+            node.aliases.iter().filter(|a| is_identity(a)).map(hash64)
+        })
+        .collect();
     let mut is_placeholder: Vec<bool> = nodes
         .iter()
         .map(|node| placeholders.contains(&node.id))
@@ -313,20 +394,24 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     // contributions naming the same thing are unioned with it.
     let mut registry = Registry::with_capacity(nodes.len());
     let mut pairs: Vec<(u32, u32)> = Vec::new();
+    let mut alias_hash = alias_hashes.into_iter();
     for index in 0..nodes.len() {
         let node = &nodes[index];
         let index = index as u32;
         if let Some(other) = registry.insert_id(&nodes, &node.id, index) {
             pairs.push((index, other));
         }
-        // Handler keys are lookup keys for linking, not identity: two
-        // symbols answering to one key are an ambiguity, not one thing.
-        for alias in node.aliases.iter().filter(|a| a.kind != AliasKind::Handler) {
-            if let Some(other) = registry.insert_alias(&nodes, alias, index) {
+        for alias in node.aliases.iter().filter(|a| is_identity(a)) {
+            let hash = alias_hash.next().unwrap_or_else(|| hash64(alias));
+            if let Some(other) = registry.insert_alias_hashed(&nodes, hash, alias, index) {
                 pairs.push((index, other));
             }
         }
     }
+    // The ends of the edges that name known contributions, looked up on
+    // every core: most ends name one, and reading the node that confirms
+    // it is a cache miss. What names nothing is resolved below, in order.
+    let ends = resolve_ends(&edge_lists, &nodes, &registry);
 
     // Edge ends that name nothing known become placeholder contributions,
     // one per distinct reference.
@@ -335,11 +420,7 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
                    is_placeholder: &mut Vec<bool>,
                    registry: &mut Registry|
      -> u32 {
-        let found = match node_ref {
-            NodeRef::Id(id) => registry.id(nodes, id),
-            NodeRef::Alias(alias) => registry.alias(nodes, alias),
-        };
-        found.unwrap_or_else(|| {
+        registry.node_ref(nodes, node_ref).unwrap_or_else(|| {
             let index = nodes.len() as u32;
             nodes.push(placeholder_for(node_ref));
             is_placeholder.push(true);
@@ -354,27 +435,48 @@ pub(crate) fn merge(fragments: Vec<Fragment>, placeholders: &HashSet<NodeId>) ->
     let mut soft_edges: Vec<SoftEdge> = Vec::new();
     // Grown, not reserved: it fills as the fragments' edge vectors shrink.
     let mut edges: Vec<ContributionEdge> = Vec::new();
-    // Edges usually come grouped by their `from` end: the last one
-    // resolved is tried first.
-    let mut last_from: Option<(NodeRef, u32)> = None;
-    for edge in edge_lists.into_iter().flat_map(Shrinking) {
-        let from = match &last_from {
-            Some((node_ref, index)) if *node_ref == edge.from => *index,
-            _ => resolve(&edge.from, &mut nodes, &mut is_placeholder, &mut registry),
-        };
-        if let (true, NodeRef::Alias(alias)) = (link::is_soft(&edge.to), &edge.to) {
-            soft_edges.push(SoftEdge {
-                from,
-                alias: alias.clone(),
-                kind: edge.kind,
-                evidence: edge.evidence,
-            });
-        } else {
-            let to = resolve(&edge.to, &mut nodes, &mut is_placeholder, &mut registry);
-            edges.push((from, to, edge.kind, edge.evidence));
+    let edges_and_ends = edge_lists
+        .into_iter()
+        .zip(ends)
+        .flat_map(|(list, ends)| Shrinking(list).zip(ends.into_iter().rev()));
+    // The references, done with, are dropped on the pool: dropping one
+    // writes to its shared id's count, in memory another core wrote last.
+    rayon::in_place_scope(|scope| {
+        let mut spent = Litter::new(scope);
+        for (edge, (from, to)) in edges_and_ends {
+            let Edge {
+                from: from_ref,
+                to: to_ref,
+                kind,
+                evidence,
+            } = edge;
+            let from = if from == UNRESOLVED {
+                resolve(&from_ref, &mut nodes, &mut is_placeholder, &mut registry)
+            } else {
+                from
+            };
+            match (link::is_soft(&to_ref), to_ref) {
+                (true, NodeRef::Alias(alias)) => {
+                    soft_edges.push(SoftEdge {
+                        from,
+                        alias,
+                        kind,
+                        evidence,
+                    });
+                    spent.push((from_ref, None));
+                }
+                (_, to_ref) => {
+                    let to = if to == UNRESOLVED {
+                        resolve(&to_ref, &mut nodes, &mut is_placeholder, &mut registry)
+                    } else {
+                        to
+                    };
+                    edges.push((from, to, kind, evidence));
+                    spent.push((from_ref, Some(to_ref)));
+                }
+            }
         }
-        last_from = Some((edge.from, from));
-    }
+    });
     drop(registry);
 
     let mut sets = DisjointSets::new(nodes.len());
@@ -595,7 +697,9 @@ fn sort_by_id(merged: &mut [(GraphNode, u32)]) {
     }
 }
 
-/// Builds the lookup tables of a graph whose nodes and edges are in place.
+/// Builds the lookup tables of a graph whose nodes and edges are in place:
+/// the keys hashed and the adjacency laid out on every core (the build
+/// before this runs mostly on one).
 pub(crate) fn index_graph(
     inner: DiGraph<GraphNode, GraphEdge, u32>,
     mut edge_evidence: Vec<Evidence>,
@@ -605,50 +709,107 @@ pub(crate) fn index_graph(
     let mut inner = inner;
     inner.shrink_to_fit();
     edge_evidence.shrink_to_fit();
-    let mut buffer = String::new();
-    let mut merged_ids = Vec::new();
-    let mut aliases = Vec::new();
-    let mut values = Vec::new();
-    for index in inner.node_indices() {
-        let position = index.index() as u32;
-        let graph_node = &inner[index];
-        merged_ids.extend(
-            graph_node
-                .merged_ids
-                .iter()
-                .map(|id| (hash_of(id.as_str()), position)),
-        );
-        aliases.extend(
-            graph_node
-                .node
-                .aliases
-                .iter()
-                .map(|alias| (hash_of(alias), position)),
-        );
-        for_each_value_key(&graph_node.node, &mut buffer, |key| {
-            values.push((hash_of(key), position));
-        });
-    }
-    let mut forward = Vec::with_capacity(inner.edge_count());
-    let mut backward = Vec::with_capacity(inner.edge_count());
-    for edge in inner.edge_references() {
-        let (from, to) = (edge.source().index() as u32, edge.target().index() as u32);
-        let facts = EdgeFacts::of(edge.id().index() as u32, edge.weight());
-        forward.push((from, to, facts));
-        backward.push((to, from, facts));
-    }
-    let outgoing = Adjacency::build(inner.node_count(), &forward);
-    let incoming = Adjacency::build(inner.node_count(), &backward);
+    let (((by_merged_id, by_alias), by_value), (outgoing, incoming)) = rayon::join(
+        || {
+            let keys = NodeKeys::of(&inner);
+            rayon::join(
+                || {
+                    rayon::join(
+                        || HashIndex::new(keys.merged_ids),
+                        || HashIndex::new(keys.aliases),
+                    )
+                },
+                || HashIndex::new(keys.values),
+            )
+        },
+        || rayon::join(|| adjacency(&inner, false), || adjacency(&inner, true)),
+    );
     Graph {
         inner,
         edge_evidence,
-        by_merged_id: HashIndex::new(merged_ids),
-        by_alias: HashIndex::new(aliases),
-        by_value: HashIndex::new(values),
+        by_merged_id,
+        by_alias,
+        by_value,
         sources,
         diagnostics,
         incoming,
         outgoing,
+    }
+}
+
+/// The rows of the edges out of each node, or, `reversed`, into it.
+fn adjacency(inner: &DiGraph<GraphNode, GraphEdge, u32>, reversed: bool) -> Adjacency {
+    let triples: Vec<(u32, u32, EdgeFacts)> = inner
+        .edge_references()
+        .map(|edge| {
+            let (from, to) = (edge.source().index() as u32, edge.target().index() as u32);
+            let facts = EdgeFacts::of(edge.id().index() as u32, edge.weight());
+            if reversed {
+                (to, from, facts)
+            } else {
+                (from, to, facts)
+            }
+        })
+        .collect();
+    Adjacency::build(inner.node_count(), &triples)
+}
+
+/// The `(hash of key, node)` entries of a graph's three lookup tables,
+/// listed by node.
+#[derive(Default)]
+struct NodeKeys {
+    merged_ids: Vec<(u32, u32)>,
+    aliases: Vec<(u32, u32)>,
+    values: Vec<(u32, u32)>,
+}
+
+impl NodeKeys {
+    /// Nodes per task: enough to make one worth spawning.
+    const CHUNK: usize = 2048;
+
+    /// Every node's keys, hashed on every core in runs of nodes, then
+    /// joined in node order (which [`HashIndex::new`]'s radix sort wants).
+    fn of(inner: &DiGraph<GraphNode, GraphEdge, u32>) -> Self {
+        let runs: Vec<NodeKeys> = inner
+            .raw_nodes()
+            .par_chunks(Self::CHUNK)
+            .enumerate()
+            .map(|(chunk, nodes)| {
+                let mut keys = NodeKeys::default();
+                let mut buffer = String::new();
+                for (offset, raw) in nodes.iter().enumerate() {
+                    let position = (chunk * Self::CHUNK + offset) as u32;
+                    let graph_node = &raw.weight;
+                    keys.merged_ids.extend(
+                        graph_node
+                            .merged_ids
+                            .iter()
+                            .map(|id| (hash_of(id.as_str()), position)),
+                    );
+                    keys.aliases.extend(
+                        graph_node
+                            .node
+                            .aliases
+                            .iter()
+                            .map(|alias| (hash_of(alias), position)),
+                    );
+                    for_each_value_key(&graph_node.node, &mut buffer, |key| {
+                        keys.values.push((hash_of(key), position));
+                    });
+                }
+                keys
+            })
+            .collect();
+        if runs.len() == 1 {
+            return runs.into_iter().next().unwrap_or_default();
+        }
+        let mut keys = NodeKeys::default();
+        for run in runs {
+            keys.merged_ids.extend(run.merged_ids);
+            keys.aliases.extend(run.aliases);
+            keys.values.extend(run.values);
+        }
+        keys
     }
 }
 

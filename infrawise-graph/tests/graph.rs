@@ -179,6 +179,73 @@ fn distinct_nodes_in_id_order_build_the_graph_any_order_builds() {
     }
 }
 
+/// The lookup tables are filled on every core, in runs of nodes joined in
+/// node order: on a graph of several runs, with things two contributions
+/// name, every node is still found by each of its keys.
+#[test]
+fn every_node_of_a_graph_of_many_runs_is_found_by_each_key() {
+    let count = 5000u32;
+    let declared: Vec<Node> = (0..count)
+        .map(|i| {
+            Node::new(
+                format!("tf:.:aws_sqs_queue.q{i:05}"),
+                NodeKind::Queue,
+                format!("q{i:05}"),
+            )
+            .with_alias(Alias::name(NodeKind::Queue, format!("queue-{i:05}")))
+            .with_evidence(Evidence::declared("terraform", "resource").at("main.tf", Some(i + 1)))
+        })
+        .collect();
+    // Every third queue is observed too, under an id of its own.
+    let observed: Vec<Node> = (0..count)
+        .step_by(3)
+        .map(|i| {
+            Node::new(
+                format!("state:q{i:05}"),
+                NodeKind::Queue,
+                format!("queue-{i:05}"),
+            )
+            .with_alias(Alias::name(NodeKind::Queue, format!("queue-{i:05}")))
+            .with_evidence(Evidence::observed("tfstate", "instance", None))
+        })
+        .collect();
+    let graph = build(vec![
+        Fragment {
+            nodes: declared,
+            ..Fragment::new()
+        },
+        Fragment {
+            nodes: observed,
+            ..Fragment::new()
+        },
+    ]);
+    assert_eq!(graph.node_count(), count as usize);
+    for i in 0..count {
+        let id = format!("tf:.:aws_sqs_queue.q{i:05}");
+        let mut keys = vec![
+            id.clone(),
+            format!("name[queue]:queue-{i:05}"),
+            format!("queue-{i:05}"),
+            format!("name:queue-{i:05}"),
+            format!("q{i:05}"),
+        ];
+        if i % 3 == 0 {
+            keys.push(format!("state:q{i:05}"));
+        }
+        for key in keys {
+            assert_eq!(
+                graph
+                    .lookup(&key)
+                    .map(|found| found.as_str().to_owned())
+                    .ok(),
+                Some(id.clone()),
+                "{key}"
+            );
+        }
+    }
+    assert!(graph.lookup("state:q00001").is_err());
+}
+
 /// Terraform, state and code each name one queue differently; the graph
 /// has one node with all three aliases and all evidence.
 #[test]
