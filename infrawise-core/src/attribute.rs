@@ -319,6 +319,11 @@ impl Attributes {
             Err(at) => {
                 let mut values = OriginValues::default();
                 values.insert(origin, value);
+                // Most nodes have one attribute: room for one, not the four
+                // a vector's first growth makes (a 100-byte entry each).
+                if self.entries.capacity() == 0 {
+                    self.entries.reserve_exact(1);
+                }
                 self.entries.insert(at, (name, values));
             }
         }

@@ -196,7 +196,7 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
     // calls the main module twice, one that calls nothing), so they are
     // taken largest first by whichever thread is free: a root started last
     // on a busy thread would otherwise set the scan's length.
-    let mut roots: Vec<(usize, &PathBuf)> = {
+    let mut roots: Vec<(Cost, &PathBuf)> = {
         let mut costs = HashMap::default();
         analyses
             .keys()
@@ -209,15 +209,15 @@ fn evaluate(files: &[PathBuf], root: &Path) -> (Unlinked, Syntax) {
             })
             .collect()
     };
-    roots.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    roots.sort_by(|a, b| b.0.bytes.cmp(&a.0.bytes).then_with(|| a.1.cmp(b.1)));
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<Fragment>> = Mutex::new(Vec::with_capacity(roots.len()));
     rayon::scope(|scope| {
         for _ in 0..rayon::current_num_threads().min(roots.len()) {
             scope.spawn(|_| {
-                while let Some(&(_, dir)) = roots.get(next.fetch_add(1, Ordering::Relaxed)) {
+                while let Some(&(cost, dir)) = roots.get(next.fetch_add(1, Ordering::Relaxed)) {
                     let tfvars = tfvars.get(dir).map(Vec::as_slice).unwrap_or_default();
-                    let result = evaluate_root(dir, root, &analyses, tfvars);
+                    let result = evaluate_root(dir, root, &analyses, tfvars, cost);
                     done.lock()
                         .unwrap_or_else(PoisonError::into_inner)
                         .push(result);
@@ -456,32 +456,46 @@ fn local_call_target(dir: &Path, block: &Block) -> Option<PathBuf> {
     }
 }
 
-/// What evaluating `dir` as a root costs, roughly: the bytes of its files
-/// plus, for every call of a scanned local module, that module's cost. A
-/// module's cost is worked out once (`costs`); a call back into a module
-/// on the way (`stack`, a cycle), or nested deeper than evaluation
-/// follows, adds nothing.
+/// What evaluating a root costs, roughly.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cost {
+    /// The bytes of its files and of the modules it calls.
+    bytes: usize,
+    /// The blocks of those files: about the nodes it gives.
+    blocks: usize,
+}
+
+/// What evaluating `dir` as a root costs: its own files plus, for every
+/// call of a scanned local module, that module's cost. A module's cost is
+/// worked out once (`costs`); a call back into a module on the way
+/// (`stack`, a cycle), or nested deeper than evaluation follows, adds
+/// nothing.
 fn estimated_cost(
     dir: &Path,
     analyses: &BTreeMap<PathBuf, Analysis<'_>>,
-    costs: &mut HashMap<PathBuf, usize>,
+    costs: &mut HashMap<PathBuf, Cost>,
     stack: &mut Vec<PathBuf>,
-) -> usize {
+) -> Cost {
     if let Some(&cost) = costs.get(dir) {
         return cost;
     }
     let Some(module) = analyses.get(dir) else {
-        return 0;
+        return Cost::default();
     };
     // A cycle adds nothing; nesting stops where evaluation stops following.
     if stack.iter().any(|d| d == dir) || stack.len() >= MAX_MODULE_DEPTH {
-        return 0;
+        return Cost::default();
     }
     stack.push(dir.to_path_buf());
-    let mut cost: usize = module.files.files.iter().map(|f| f.text.len()).sum();
+    let mut cost = Cost {
+        bytes: module.files.files.iter().map(|f| f.text.len()).sum(),
+        blocks: module.files.files.iter().map(|f| f.blocks().count()).sum(),
+    };
     for b in module.index.modules.values() {
         if let Some(target) = local_call_target(dir, b.block) {
-            cost = cost.saturating_add(estimated_cost(&target, analyses, costs, stack));
+            let called = estimated_cost(&target, analyses, costs, stack);
+            cost.bytes = cost.bytes.saturating_add(called.bytes);
+            cost.blocks = cost.blocks.saturating_add(called.blocks);
         }
     }
     stack.pop();
@@ -495,12 +509,22 @@ fn evaluate_root(
     root: &Path,
     analyses: &BTreeMap<PathBuf, Analysis<'_>>,
     tfvars_files: &[PathBuf],
+    cost: Cost,
 ) -> Fragment {
     let Some(syntax) = analyses.get(dir) else {
         return Fragment::new();
     };
     let display = crate::display_path(dir, root);
     let scan = Scan::new(root, display.clone(), analyses);
+    {
+        // About a node a block and up to two edges a node (terraform-aws-vpc
+        // and -eks), reserved rather than grown: each doubling of a large
+        // list copied it, and freeing the old one set glibc consolidating
+        // its small chunks.
+        let mut out = scan.out.borrow_mut();
+        out.nodes.reserve(cost.blocks);
+        out.edges.reserve(cost.blocks.saturating_mul(2));
+    }
     let (inputs, diagnostics) = tfvars::load(tfvars_files, root);
     scan.out.borrow_mut().diagnostics.extend(diagnostics);
     let ctx = Context {
