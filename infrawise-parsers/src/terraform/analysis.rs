@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 use hcl::edit::Span as _;
 use hcl::edit::expr::Expression;
 use hcl::edit::structure::{Attribute, Block, BlockLabel, Body};
-use infrawise_core::{Diagnostic, EdgeKind, Text};
+use infrawise_core::{AttributeValue, Diagnostic, EdgeKind, Text};
 use rustc_hash::FxHashMap as HashMap;
 
 use super::module::{At, BlockAt, ModuleFiles, address_of};
@@ -259,6 +259,33 @@ pub(crate) struct Analysis<'f> {
     /// (`aws_vpc.this[0].cidr_block`): a body's own lookup reads every
     /// argument before the one it finds, in a tree no longer in cache.
     arguments: HashMap<(usize, &'f str), &'f Expression>,
+    /// The `value` attribute of each variable that reads the same in every
+    /// instance not given it (no default, or a literal one, and no
+    /// `sensitive` to evaluate), worked out by the first such instance:
+    /// evaluating the default again read its syntax, no longer in cache,
+    /// for each of a module's instances under every root.
+    constants: HashMap<&'f str, OnceLock<AttributeValue>>,
+}
+
+/// Whether an expression is a literal (a number, bool, null, quoted string
+/// or a tuple or object of literals), whose value no instance changes.
+fn is_literal(expr: &Expression) -> bool {
+    use hcl::edit::expr::ObjectKey;
+    match expr {
+        Expression::Null(_)
+        | Expression::Bool(_)
+        | Expression::Number(_)
+        | Expression::String(_) => true,
+        Expression::Array(items) => items.iter().all(is_literal),
+        Expression::Object(object) => object.iter().all(|(key, value)| {
+            let key = match key {
+                ObjectKey::Ident(_) => true,
+                ObjectKey::Expression(key) => is_literal(key),
+            };
+            key && is_literal(value.expr())
+        }),
+        _ => false,
+    }
 }
 
 /// A variable's `sensitive` argument.
@@ -333,6 +360,18 @@ impl<'f> Analysis<'f> {
         }
         let arguments = arguments(&index);
         let texts = texts(&index);
+        let constants = index
+            .variables
+            .iter()
+            .filter(|(_, b)| {
+                let meta = &index.metas[b.meta as usize];
+                meta.default.is_none_or(is_literal)
+                    && meta
+                        .sensitive
+                        .is_none_or(|e| matches!(e, Expression::Bool(_)))
+            })
+            .map(|(name, _)| (*name, OnceLock::new()))
+            .collect();
         Analysis {
             files,
             index,
@@ -342,7 +381,14 @@ impl<'f> Analysis<'f> {
             calls,
             texts,
             arguments,
+            constants,
         }
+    }
+
+    /// The place for variable `name`'s `value` attribute when it reads the
+    /// same in every instance not given the variable.
+    pub(crate) fn constant(&self, name: &str) -> Option<&OnceLock<AttributeValue>> {
+        self.constants.get(name)
     }
 
     /// What a block's evaluation asks for by name.

@@ -72,32 +72,31 @@ impl Written<'_> {
 /// where it was written.
 pub(crate) type Attributes<'b> = BTreeMap<&'b str, (Value, Written<'b>)>;
 
-/// The instance suffixes a reference with instance key `index` picks from
-/// a block's instances: `""` for a block with one instance or whose
-/// instances are unknown, the picked ones, or all of them when the key
-/// picks none or is unknown. Each target's id is then built in one
-/// allocation.
-fn chosen<'e>(
-    expansion: &'e Expansion,
+/// Calls `f` with the key suffix of each instance of a reference's target
+/// that `index` picks: the one whose key it evaluates to, or every
+/// instance when it picks none or cannot be evaluated (`""` for a block
+/// without instances). Visited, not listed: most references pick one,
+/// and a list for each was an allocation per reference and instance.
+fn for_each_chosen(
+    expansion: &Expansion,
     index: Option<&Expression>,
     evaluator: &mut Evaluator<'_>,
-) -> Vec<&'e str> {
+    mut f: impl FnMut(&str),
+) {
     match expansion {
-        Expansion::Single | Expansion::Unknown(_) => vec![""],
+        Expansion::Single | Expansion::Unknown(_) => f(""),
         Expansion::Instances(keys) => {
-            let wanted = index.map(|e| evaluator.eval(e));
-            let picked: Vec<&str> = match &wanted {
-                Some(w) if w.is_known() => keys
-                    .iter()
-                    .filter(|k| k.is(w))
-                    .map(|k| k.suffix.as_str())
-                    .collect(),
-                _ => Vec::new(),
-            };
-            if picked.is_empty() {
-                keys.iter().map(|k| k.suffix.as_str()).collect()
-            } else {
-                picked
+            let mut picked = false;
+            if let Some(wanted) = index.map(|e| evaluator.eval(e)).filter(Value::is_known) {
+                for key in keys.iter().filter(|k| k.is(&wanted)) {
+                    picked = true;
+                    f(&key.suffix);
+                }
+            }
+            if !picked {
+                for key in keys {
+                    f(&key.suffix);
+                }
             }
         }
     }
@@ -289,44 +288,48 @@ impl<'f> Instance<'_, 'f> {
         at: At<'_>,
         line: Option<u32>,
     ) -> Vec<NodeId> {
+        let mut targets = Vec::new();
+        self.for_each_target(site, evaluator, at, line, |id| targets.push(id));
+        targets
+    }
+
+    /// Calls `f` with each node a reference points at, for the instance
+    /// being evaluated (see [`Instance::targets`]).
+    pub(crate) fn for_each_target(
+        &self,
+        site: &Site<'_>,
+        evaluator: &mut Evaluator<'_>,
+        at: At<'_>,
+        line: Option<u32>,
+        mut f: impl FnMut(NodeId),
+    ) {
         let index = site.index;
+        let prefix = &*self.ctx.prefix;
         match site.target {
-            Target::Resource { kind, name } => {
-                if let Some(b) = site.block {
-                    let prefix = &*self.ctx.prefix;
-                    chosen(&self.expansion(b), index, evaluator)
-                        .iter()
-                        .map(|suffix| self.scan.id_of(&[prefix, kind, ".", name, suffix]))
-                        .collect()
-                } else {
-                    self.warn(
-                        at,
-                        line,
-                        format!("reference to undeclared resource {kind}.{name}"),
-                    );
-                    Vec::new()
-                }
-            }
-            Target::Data { kind, name } => {
-                if let Some(b) = site.block {
-                    let prefix = &*self.ctx.prefix;
-                    chosen(&self.expansion(b), index, evaluator)
-                        .iter()
-                        .map(|suffix| self.scan.id_of(&[prefix, "data.", kind, ".", name, suffix]))
-                        .collect()
-                } else {
-                    self.warn(
-                        at,
-                        line,
-                        format!("reference to undeclared data source data.{kind}.{name}"),
-                    );
-                    Vec::new()
-                }
-            }
+            Target::Resource { kind, name } => match site.block {
+                Some(b) => for_each_chosen(&self.expansion(b), index, evaluator, |suffix| {
+                    f(self.scan.id_of(&[prefix, kind, ".", name, suffix]));
+                }),
+                None => self.warn(
+                    at,
+                    line,
+                    format!("reference to undeclared resource {kind}.{name}"),
+                ),
+            },
+            Target::Data { kind, name } => match site.block {
+                Some(b) => for_each_chosen(&self.expansion(b), index, evaluator, |suffix| {
+                    f(self.scan.id_of(&[prefix, "data.", kind, ".", name, suffix]));
+                }),
+                None => self.warn(
+                    at,
+                    line,
+                    format!("reference to undeclared data source data.{kind}.{name}"),
+                ),
+            },
             Target::Module { name, output } => {
                 let Some(b) = site.block else {
                     self.warn(at, line, format!("reference to undeclared module {name}"));
-                    return Vec::new();
+                    return;
                 };
                 let outputs = self.child_outputs(name);
                 let declares = |suffix: &str| -> bool {
@@ -341,35 +344,31 @@ impl<'f> Instance<'_, 'f> {
                     };
                     matches!(instance, Some(Value::Map(map)) if map.contains_key(output))
                 };
-                let prefix = &*self.ctx.prefix;
-                chosen(&self.expansion(b), index, evaluator)
-                    .iter()
-                    .map(|suffix| match output {
+                for_each_chosen(&self.expansion(b), index, evaluator, |suffix| {
+                    f(match output {
                         Some(o) if declares(suffix) => self
                             .scan
                             .id_of(&[prefix, "module.", name, suffix, ".output.", o]),
                         _ => self.scan.id_of(&[prefix, "module.", name, suffix]),
-                    })
-                    .collect()
+                    });
+                });
             }
             Target::Var(name) => {
                 if site.declared {
-                    vec![self.scan.id_of(&[&self.ctx.prefix, "var.", name])]
+                    f(self.scan.id_of(&[prefix, "var.", name]));
                 } else {
                     self.warn(at, line, format!("reference to undeclared variable {name}"));
-                    Vec::new()
                 }
             }
             Target::Local(name) => {
                 if site.declared {
-                    vec![self.scan.id_of(&[&self.ctx.prefix, "local.", name])]
+                    f(self.scan.id_of(&[prefix, "local.", name]));
                 } else {
                     self.warn(
                         at,
                         line,
                         format!("reference to undeclared local value {name}"),
                     );
-                    Vec::new()
                 }
             }
         }
@@ -390,17 +389,19 @@ impl<'f> Instance<'_, 'f> {
     ) -> Vec<(&'a Site<'f>, Vec<NodeId>)> {
         let mut found = Vec::with_capacity(if keep { sites.len() } else { 0 });
         for site in sites {
-            let targets = self.targets(site, evaluator, at, site.line);
             let evidence = || self.evidence(at, site.line, site.detail());
             if keep {
+                let targets = self.targets(site, evaluator, at, site.line);
                 for target in targets.iter().filter(|t| *t != from) {
                     self.push_edge(from, target, site.kind, evidence());
                 }
                 found.push((site, targets));
             } else {
-                for target in targets.into_iter().filter(|t| t != from) {
-                    self.push_edge(from, target, site.kind, evidence());
-                }
+                self.for_each_target(site, evaluator, at, site.line, |target| {
+                    if target != *from {
+                        self.push_edge(from, target, site.kind, evidence());
+                    }
+                });
             }
         }
         found
@@ -618,12 +619,14 @@ impl<'f> Instance<'_, 'f> {
                 );
             }
             // A sensitive variable's value is the marker already.
-            let value = self.variable(name);
-            node.set_attribute(
-                Origin::Declared,
-                "value",
-                attribute_value(&value, || format!("var.{name}")),
-            );
+            let value = || attribute_value(&self.variable(name), || format!("var.{name}"));
+            let value = match self.analysis.constant(name) {
+                Some(constant) if !self.ctx.inputs.contains_key(*name) => {
+                    constant.get_or_init(value).clone()
+                }
+                _ => value(),
+            };
+            node.set_attribute(Origin::Declared, "value", value);
             let id = node.id.clone();
             self.push_node(node);
             self.site_edges(
