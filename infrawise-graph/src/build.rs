@@ -313,19 +313,6 @@ const UNRESOLVED: u32 = u32::MAX;
 /// 9.3 ms).
 const PARALLEL_MIN: usize = 1 << 16;
 
-/// `a()` and `b()`, on two threads of the pool when `parallel`.
-fn join_if<A: Send, B: Send>(
-    parallel: bool,
-    a: impl FnOnce() -> A + Send,
-    b: impl FnOnce() -> B + Send,
-) -> (A, B) {
-    if parallel {
-        rayon::join(a, b)
-    } else {
-        (a(), b())
-    }
-}
-
 /// Takes the items of a vector from the back, giving its memory back as
 /// it empties, so that a large input is not held twice while it is turned
 /// into something else. The build's result does not depend on item order.
@@ -653,7 +640,6 @@ fn merge_from(
             edge_evidence,
             sources.into_iter().collect(),
             diagnostics.into_iter().collect(),
-            parallel_min,
         )
     })
 }
@@ -740,131 +726,60 @@ fn sort_by_id(merged: &mut [(GraphNode, u32)]) {
     }
 }
 
-/// Builds the lookup tables of a graph whose nodes and edges are in place:
-/// the keys hashed and the adjacency laid out on every core (the build
-/// before this runs mostly on one).
+/// Builds the lookup tables of a graph whose nodes and edges are in place.
 pub(crate) fn index_graph(
     inner: DiGraph<GraphNode, GraphEdge, u32>,
     mut edge_evidence: Vec<Evidence>,
     sources: Vec<Source>,
     diagnostics: Vec<Diagnostic>,
-    parallel_min: usize,
 ) -> Graph {
     let mut inner = inner;
     inner.shrink_to_fit();
     edge_evidence.shrink_to_fit();
-    let parallel = inner.node_count().max(inner.edge_count()) >= parallel_min;
-    let (((by_merged_id, by_alias), by_value), (outgoing, incoming)) = join_if(
-        parallel,
-        || {
-            let keys = NodeKeys::of(&inner, parallel_min);
-            join_if(
-                parallel,
-                || {
-                    join_if(
-                        parallel,
-                        || HashIndex::new(keys.merged_ids),
-                        || HashIndex::new(keys.aliases),
-                    )
-                },
-                || HashIndex::new(keys.values),
-            )
-        },
-        || {
-            join_if(
-                parallel,
-                || adjacency(&inner, false),
-                || adjacency(&inner, true),
-            )
-        },
-    );
+    let mut buffer = String::new();
+    let mut merged_ids = Vec::new();
+    let mut aliases = Vec::new();
+    let mut values = Vec::new();
+    for index in inner.node_indices() {
+        let position = index.index() as u32;
+        let graph_node = &inner[index];
+        merged_ids.extend(
+            graph_node
+                .merged_ids
+                .iter()
+                .map(|id| (hash_of(id.as_str()), position)),
+        );
+        aliases.extend(
+            graph_node
+                .node
+                .aliases
+                .iter()
+                .map(|alias| (hash_of(alias), position)),
+        );
+        for_each_value_key(&graph_node.node, &mut buffer, |key| {
+            values.push((hash_of(key), position));
+        });
+    }
+    let mut forward = Vec::with_capacity(inner.edge_count());
+    let mut backward = Vec::with_capacity(inner.edge_count());
+    for edge in inner.edge_references() {
+        let (from, to) = (edge.source().index() as u32, edge.target().index() as u32);
+        let facts = EdgeFacts::of(edge.id().index() as u32, edge.weight());
+        forward.push((from, to, facts));
+        backward.push((to, from, facts));
+    }
+    let outgoing = Adjacency::build(inner.node_count(), &forward);
+    let incoming = Adjacency::build(inner.node_count(), &backward);
     Graph {
         inner,
         edge_evidence,
-        by_merged_id,
-        by_alias,
-        by_value,
+        by_merged_id: HashIndex::new(merged_ids),
+        by_alias: HashIndex::new(aliases),
+        by_value: HashIndex::new(values),
         sources,
         diagnostics,
         incoming,
         outgoing,
-    }
-}
-
-/// The rows of the edges out of each node, or, `reversed`, into it.
-fn adjacency(inner: &DiGraph<GraphNode, GraphEdge, u32>, reversed: bool) -> Adjacency {
-    let triples: Vec<(u32, u32, EdgeFacts)> = inner
-        .edge_references()
-        .map(|edge| {
-            let (from, to) = (edge.source().index() as u32, edge.target().index() as u32);
-            let facts = EdgeFacts::of(edge.id().index() as u32, edge.weight());
-            if reversed {
-                (to, from, facts)
-            } else {
-                (from, to, facts)
-            }
-        })
-        .collect();
-    Adjacency::build(inner.node_count(), &triples)
-}
-
-/// The `(hash of key, node)` entries of a graph's three lookup tables,
-/// listed by node.
-#[derive(Default)]
-struct NodeKeys {
-    merged_ids: Vec<(u32, u32)>,
-    aliases: Vec<(u32, u32)>,
-    values: Vec<(u32, u32)>,
-}
-
-impl NodeKeys {
-    /// Nodes per task: enough to make one worth spawning.
-    const CHUNK: usize = 2048;
-
-    /// Every node's keys, hashed on every core in runs of nodes, then
-    /// joined in node order (which [`HashIndex::new`]'s radix sort wants).
-    fn of(inner: &DiGraph<GraphNode, GraphEdge, u32>, parallel_min: usize) -> Self {
-        let runs: Vec<NodeKeys> = inner
-            .raw_nodes()
-            .par_chunks(Self::CHUNK)
-            .with_min_len((parallel_min / Self::CHUNK).max(1))
-            .enumerate()
-            .map(|(chunk, nodes)| {
-                let mut keys = NodeKeys::default();
-                let mut buffer = String::new();
-                for (offset, raw) in nodes.iter().enumerate() {
-                    let position = (chunk * Self::CHUNK + offset) as u32;
-                    let graph_node = &raw.weight;
-                    keys.merged_ids.extend(
-                        graph_node
-                            .merged_ids
-                            .iter()
-                            .map(|id| (hash_of(id.as_str()), position)),
-                    );
-                    keys.aliases.extend(
-                        graph_node
-                            .node
-                            .aliases
-                            .iter()
-                            .map(|alias| (hash_of(alias), position)),
-                    );
-                    for_each_value_key(&graph_node.node, &mut buffer, |key| {
-                        keys.values.push((hash_of(key), position));
-                    });
-                }
-                keys
-            })
-            .collect();
-        if runs.len() == 1 {
-            return runs.into_iter().next().unwrap_or_default();
-        }
-        let mut keys = NodeKeys::default();
-        for run in runs {
-            keys.merged_ids.extend(run.merged_ids);
-            keys.aliases.extend(run.aliases);
-            keys.values.extend(run.values);
-        }
-        keys
     }
 }
 

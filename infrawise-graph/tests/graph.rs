@@ -179,11 +179,11 @@ fn distinct_nodes_in_id_order_build_the_graph_any_order_builds() {
     }
 }
 
-/// The lookup tables are filled on every core, in runs of nodes joined in
-/// node order: on a graph of several runs, with things two contributions
-/// name, every node is still found by each of its keys.
+/// On a graph of thousands of nodes, with things two contributions name
+/// (their aliases hashed for the registry before it is filled), every node
+/// is found by each of its keys.
 #[test]
-fn every_node_of_a_graph_of_many_runs_is_found_by_each_key() {
+fn every_node_of_a_large_graph_is_found_by_each_key() {
     let count = 5000u32;
     let declared: Vec<Node> = (0..count)
         .map(|i| {
