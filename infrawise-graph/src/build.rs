@@ -333,7 +333,8 @@ impl<T> Iterator for Shrinking<T> {
 
 /// The contributions each edge's ends name, list by list and in list
 /// order, or [`UNRESOLVED`] where an end names nothing registered (or is a
-/// soft alias, which is linked later). Read-only, on every core.
+/// soft alias, which is linked later). Read-only, so a large input's are
+/// looked up on every core.
 fn resolve_ends(
     edge_lists: &[Vec<Edge>],
     nodes: &[Node],
@@ -395,7 +396,7 @@ fn merge_from(
     // core: redaction reads every attribute and needs no other node.
     // Beside it, while each node is in cache, its aliases are hashed for
     // the registry, which then reads no alias's text unless two hashes
-    // meet.
+    // meet (on one thread below `PARALLEL_MIN` nodes).
     let alias_hashes: Vec<u64> = nodes
         .par_iter_mut()
         .with_min_len(parallel_min)
@@ -428,9 +429,10 @@ fn merge_from(
             }
         }
     }
-    // The ends of the edges that name known contributions, looked up on
-    // every core: most ends name one, and reading the node that confirms
-    // it is a cache miss. What names nothing is resolved below, in order.
+    // The ends of the edges that name known contributions, looked up
+    // apart (on every core, for a large input): most ends name one, and
+    // reading the node that confirms it is a cache miss. What names
+    // nothing is resolved below, in order.
     let ends = resolve_ends(&edge_lists, &nodes, &registry, parallel_min);
 
     // Edge ends that name nothing known become placeholder contributions,
@@ -460,8 +462,9 @@ fn merge_from(
         .into_iter()
         .zip(ends)
         .flat_map(|(list, ends)| Shrinking(list).zip(ends.into_iter().rev()));
-    // The references, done with, are dropped on the pool: dropping one
-    // writes to its shared id's count, in memory another core wrote last.
+    // The references, done with, are dropped on the pool when there are
+    // many: dropping one writes to its shared id's count, in memory another
+    // core wrote last.
     rayon::in_place_scope(|scope| {
         let mut spent = Litter::new(scope);
         spent.inline = edge_count < parallel_min;
