@@ -165,6 +165,11 @@ impl<'f> Index<'f> {
         index
     }
 
+    /// How many blocks the module's files have.
+    pub(crate) fn blocks(&self) -> usize {
+        self.metas.len()
+    }
+
     /// The `variable "name"` block, with the name as declared.
     pub(crate) fn variable(&self, name: &str) -> Option<(&'f str, BlockAt<'f>)> {
         self.variables_by_name
@@ -297,6 +302,15 @@ pub(crate) enum Sensitive<'f> {
     Expr(&'f Expression),
 }
 
+impl<'f> Sensitive<'f> {
+    fn of(expr: &'f Expression) -> Self {
+        match expr {
+            Expression::Bool(literal) => Sensitive::Literal(*literal.value()),
+            _ => Sensitive::Expr(expr),
+        }
+    }
+}
+
 fn key(block: &Block) -> usize {
     std::ptr::from_ref(block) as usize
 }
@@ -368,7 +382,7 @@ impl<'f> Analysis<'f> {
                 meta.default.is_none_or(is_literal)
                     && meta
                         .sensitive
-                        .is_none_or(|e| matches!(e, Expression::Bool(_)))
+                        .is_none_or(|e| matches!(Sensitive::of(e), Sensitive::Literal(_)))
             })
             .map(|(name, _)| (*name, OnceLock::new()))
             .collect();
@@ -404,11 +418,7 @@ impl<'f> Analysis<'f> {
     /// The `sensitive` argument of variable `name`, if it has one.
     pub(crate) fn sensitive(&self, name: &str) -> Option<Sensitive<'f>> {
         let (_, b) = self.index.variable(name)?;
-        let expr = self.meta(b).sensitive?;
-        Some(match expr {
-            Expression::Bool(literal) => Sensitive::Literal(*literal.value()),
-            _ => Sensitive::Expr(expr),
-        })
+        self.meta(b).sensitive.map(Sensitive::of)
     }
 
     /// The text an unknown value of `expr` keeps: [`At::text`], worked out

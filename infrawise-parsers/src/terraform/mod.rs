@@ -489,7 +489,7 @@ fn estimated_cost(
     stack.push(dir.to_path_buf());
     let mut cost = Cost {
         bytes: module.files.files.iter().map(|f| f.text.len()).sum(),
-        blocks: module.files.files.iter().map(|f| f.blocks().count()).sum(),
+        blocks: module.index.blocks(),
     };
     for b in module.index.modules.values() {
         if let Some(target) = local_call_target(dir, b.block) {
