@@ -7,7 +7,9 @@
 //! `INFRAWISE_TF_RAW=1` times, alternating with the whole scan (parse,
 //! evaluate, merge) best of `REPEAT`, the raw `hcl-edit` parse of the same
 //! files, the floor the Terraform bar is measured against, and prints the
-//! ratio;
+//! ratio, after how many nodes and edges each KiB of source became: the
+//! scan's cost beyond the parse goes with that, not with the bytes (see
+//! `benches/compare/tf_expansion.sh`);
 //! `INFRAWISE_TF_RENDER=FILE` writes the fragment as text, to check that an
 //! optimisation changes nothing (`cmp` two runs).
 
@@ -29,6 +31,11 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let walk = start.elapsed();
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|file| std::fs::metadata(file).ok())
+        .map(|metadata| metadata.len())
+        .sum();
     let mut best = f64::MAX;
     let mut fragment = infrawise_core::Fragment::new();
     for _ in 0..repeat.max(1) {
@@ -37,8 +44,9 @@ fn main() -> anyhow::Result<()> {
         best = best.min(start.elapsed().as_secs_f64());
     }
     println!(
-        "infrawise: {} files, {} nodes, {} edges, {} diagnostics; walk {:.3} s",
+        "infrawise: {} files ({} KiB), {} nodes, {} edges, {} diagnostics; walk {:.3} s",
         files.len(),
+        bytes / 1024,
         fragment.nodes.len(),
         fragment.edges.len(),
         fragment.diagnostics.len(),
@@ -77,6 +85,11 @@ fn main() -> anyhow::Result<()> {
             scan = scan.min(start.elapsed().as_secs_f64());
             drop(std::hint::black_box(graph));
         }
+        let emitted = fragment.nodes.len() + fragment.edges.len();
+        println!(
+            "expansion: {:.1} nodes and edges per KiB of source",
+            emitted as f64 * 1024.0 / bytes.max(1) as f64
+        );
         println!(
             "raw parse {raw:.6} s, scan {scan:.6} s, scan/raw {:.2}x",
             scan / raw
