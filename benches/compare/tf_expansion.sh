@@ -26,8 +26,13 @@ target=${CARGO_TARGET_DIR:-$repo/target}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 for copy in half as-is doubled; do
-    cp -r "$dir" "$work/$copy"
-    rm -rf "$work/$copy/.git"
+    mkdir "$work/$copy"
+    tar -C "$dir" --exclude=./.git -cf - . | tar -C "$work/$copy" -xf -
+    # The walk honours .gitignore inside a repository only: an empty .git
+    # keeps the copies read as DIR is.
+    if [[ -e "$dir/.git" ]]; then
+        mkdir "$work/$copy/.git"
+    fi
 done
 # Copies stay at the same depth, so their relative module sources hold.
 mapfile -t examples < <(find "$dir/examples" -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort)
