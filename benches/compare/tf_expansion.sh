@@ -16,6 +16,7 @@ set -euo pipefail
 
 dir=${1:?usage: tf_expansion.sh DIR [ROUNDS]}
 rounds=${2:-5}
+[[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "tf_expansion.sh: ROUNDS must be a positive number, not '$rounds'" >&2; exit 2; }
 [[ -d "$dir/examples" ]] || { echo "tf_expansion.sh: $dir has no examples/ directory" >&2; exit 2; }
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)

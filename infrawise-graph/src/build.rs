@@ -199,12 +199,7 @@ impl<K: std::hash::Hash + Eq + Clone> Keyed<K> {
     /// The contribution registered under `key`; `has(i)` says whether
     /// contribution `i` has the key.
     fn get(&self, key: &K, has: impl Fn(u32) -> bool) -> Option<u32> {
-        self.get_hashed(hash64(key), key, has)
-    }
-
-    /// [`Keyed::get`] with the key's [`hash64`] worked out already.
-    fn get_hashed(&self, hash: u64, key: &K, has: impl Fn(u32) -> bool) -> Option<u32> {
-        match self.by_hash.get(&hash) {
+        match self.by_hash.get(&hash64(key)) {
             Some(&index) if has(index) => Some(index),
             Some(_) => self.collisions.get(key).copied(),
             None => None,

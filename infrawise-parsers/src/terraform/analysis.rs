@@ -170,6 +170,11 @@ impl<'f> Index<'f> {
         self.metas.len()
     }
 
+    /// What a block's evaluation asks for by name.
+    pub(crate) fn meta(&self, b: BlockAt<'_>) -> &Meta<'f> {
+        &self.metas[b.meta as usize]
+    }
+
     /// The `variable "name"` block, with the name as declared.
     pub(crate) fn variable(&self, name: &str) -> Option<(&'f str, BlockAt<'f>)> {
         self.variables_by_name
@@ -378,7 +383,7 @@ impl<'f> Analysis<'f> {
             .variables
             .iter()
             .filter(|(_, b)| {
-                let meta = &index.metas[b.meta as usize];
+                let meta = index.meta(**b);
                 meta.default.is_none_or(is_literal)
                     && meta
                         .sensitive
@@ -407,7 +412,7 @@ impl<'f> Analysis<'f> {
 
     /// What a block's evaluation asks for by name.
     pub(crate) fn meta(&self, b: BlockAt<'_>) -> &Meta<'f> {
-        &self.index.metas[b.meta as usize]
+        self.index.meta(b)
     }
 
     /// The expression of argument `name` of a resource or data block.
